@@ -1,0 +1,224 @@
+//! The facts of one evaluation and three-valued evaluation of conditions over them.
+
+use discpath_kb::{Comparison, Condition, ContraindicationClass, KnowledgeBase, Test};
+use discpath_model::vocabulary::FIELD_COUNT;
+use discpath_model::{Assessment, FactId, Scalar};
+
+use crate::inputs::{InputValue, Inputs};
+
+/// Kleene's three truth values: a test on an unanswered fact is `Unknown`, and a rule fires only
+/// when its condition is `True`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tri {
+    True,
+    False,
+    Unknown,
+}
+
+impl Tri {
+    fn from_bool(value: bool) -> Self {
+        if value { Self::True } else { Self::False }
+    }
+
+    fn not(self) -> Self {
+        match self {
+            Self::True => Self::False,
+            Self::False => Self::True,
+            Self::Unknown => Self::Unknown,
+        }
+    }
+
+    pub(crate) fn holds(self) -> bool {
+        self == Self::True
+    }
+}
+
+/// Everything conditions can read, filled stage by stage: facts (with defaults and derived
+/// scores), then red flags, contraindications and screens, then definitions.
+pub(crate) struct Facts<'kb, 'd> {
+    pub kb: &'kb KnowledgeBase,
+    pub doc: &'d Assessment,
+    pub table: [Option<Scalar>; FIELD_COUNT],
+    /// Indices of the red-flag rules that fired.
+    pub red_flags: Vec<usize>,
+    /// Indices of the contraindication rules that fired.
+    pub contraindications: Vec<usize>,
+    /// For each screen, the ids of its unanswered items.
+    pub unanswered: Vec<Vec<&'kb str>>,
+    /// The value of each definition, computed in order.
+    pub definitions: Vec<Tri>,
+}
+
+impl<'kb, 'd> Facts<'kb, 'd> {
+    pub(crate) fn new(kb: &'kb KnowledgeBase, doc: &'d Assessment) -> Self {
+        Self {
+            kb,
+            doc,
+            table: doc.fact_table(),
+            red_flags: Vec::new(),
+            contraindications: Vec::new(),
+            unanswered: Vec::new(),
+            definitions: Vec::with_capacity(kb.definitions.len()),
+        }
+    }
+
+    pub(crate) fn set(&mut self, fact: FactId, value: Scalar) {
+        self.table[fact.index()] = Some(value);
+    }
+
+    pub(crate) fn get(&self, fact: FactId) -> Option<Scalar> {
+        self.table[fact.index()]
+    }
+
+    /// Evaluates a condition.
+    pub(crate) fn eval(&self, condition: &Condition) -> Tri {
+        match condition {
+            Condition::Always => Tri::True,
+            Condition::All(parts) => {
+                let mut result = Tri::True;
+                for part in parts {
+                    match self.eval(part) {
+                        Tri::False => return Tri::False,
+                        Tri::Unknown => result = Tri::Unknown,
+                        Tri::True => {}
+                    }
+                }
+                result
+            }
+            Condition::Any(parts) => {
+                let mut result = Tri::False;
+                for part in parts {
+                    match self.eval(part) {
+                        Tri::True => return Tri::True,
+                        Tri::Unknown => result = Tri::Unknown,
+                        Tri::False => {}
+                    }
+                }
+                result
+            }
+            Condition::Not(inner) => self.eval(inner).not(),
+            Condition::Ref(index) => self.definitions.get(*index).copied().unwrap_or(Tri::Unknown),
+            Condition::Fact { fact, test } => test_fact(self.get(*fact), test),
+            Condition::Diagnosis { code, confirmed_only } => {
+                Tri::from_bool(self.doc.diagnoses().iter().any(|d| {
+                    code.is_none_or(|code| d.code == code)
+                        && (!confirmed_only || d.confirmed_by_imaging)
+                }))
+            }
+            Condition::DiagnosisCategory { category, confirmed_only } => {
+                let codes = self.kb.categories.get(*category).map_or(&[][..], |c| &c.codes[..]);
+                Tri::from_bool(self.doc.diagnoses().iter().any(|d| {
+                    codes.contains(&d.code) && (!confirmed_only || d.confirmed_by_imaging)
+                }))
+            }
+            Condition::RedFlagTier(tier) => {
+                Tri::from_bool(self.red_flags.iter().any(|i| self.kb.red_flags[*i].tier == *tier))
+            }
+            Condition::Contraindicated { therapy, class } => {
+                Tri::from_bool(self.contraindicated(*therapy, *class).next().is_some())
+            }
+            Condition::ScreenIncomplete(screen) => {
+                Tri::from_bool(self.unanswered.get(*screen).is_some_and(|ids| !ids.is_empty()))
+            }
+        }
+    }
+
+    /// The names of the fired contraindications of a class to a therapy.
+    pub(crate) fn contraindicated(
+        &self,
+        therapy: usize,
+        class: ContraindicationClass,
+    ) -> impl Iterator<Item = &'kb str> + '_ {
+        self.contraindications.iter().filter_map(move |i| {
+            let rule = &self.kb.contraindications[*i];
+            (rule.therapy == therapy && rule.class == class).then_some(rule.name.as_str())
+        })
+    }
+
+    /// Records every input a condition reads, with its value, for the rationale. Definitions are
+    /// followed, so the inputs name the facts underneath them.
+    pub(crate) fn collect_inputs(&self, condition: &Condition, inputs: &mut Inputs<'kb>) {
+        match condition {
+            Condition::Always => {}
+            Condition::All(parts) | Condition::Any(parts) => {
+                parts.iter().for_each(|part| self.collect_inputs(part, inputs));
+            }
+            Condition::Not(inner) => self.collect_inputs(inner, inputs),
+            Condition::Ref(index) => {
+                if let Some(definition) = self.kb.definitions.get(*index) {
+                    self.collect_inputs(&definition.when, inputs);
+                }
+            }
+            Condition::Fact { fact, .. } => {
+                let field = fact.field();
+                let value =
+                    self.get(*fact).map_or(InputValue::Absent, |v| InputValue::Scalar(field, v));
+                inputs.push(field.path.into(), value);
+            }
+            Condition::Diagnosis { confirmed_only, .. }
+            | Condition::DiagnosisCategory { confirmed_only, .. } => {
+                let codes = self
+                    .doc
+                    .diagnoses()
+                    .iter()
+                    .filter(|d| !confirmed_only || d.confirmed_by_imaging)
+                    .map(|d| d.code.as_str())
+                    .collect();
+                let key =
+                    if *confirmed_only { "diagnoses (confirmed by imaging)" } else { "diagnoses" };
+                inputs.push(key.into(), InputValue::List(codes));
+            }
+            Condition::RedFlagTier(tier) => {
+                let flags = self
+                    .red_flags
+                    .iter()
+                    .map(|i| &self.kb.red_flags[*i])
+                    .filter(|rule| rule.tier == *tier)
+                    .map(|rule| rule.flag.as_str())
+                    .collect();
+                let name = self.kb.tiers.get(*tier).map_or("", |t| t.id.as_str());
+                inputs.push(format!("red_flags ({name})").into(), InputValue::List(flags));
+            }
+            Condition::Contraindicated { therapy, class } => {
+                let names = self.contraindicated(*therapy, *class).collect();
+                let therapy =
+                    self.kb.care_plan.therapies.get(*therapy).map_or("", |t| t.therapy.as_str());
+                let key = format!("contraindications ({} to {therapy})", class.as_str());
+                inputs.push(key.into(), InputValue::List(names));
+            }
+            Condition::ScreenIncomplete(screen) => {
+                let ids = self.unanswered.get(*screen).cloned().unwrap_or_default();
+                let name = self.kb.screens.get(*screen).map_or("", |s| s.meta.id.as_str());
+                inputs.push(format!("{name} (unanswered)").into(), InputValue::List(ids));
+            }
+        }
+    }
+}
+
+fn test_fact(value: Option<Scalar>, test: &Test) -> Tri {
+    if let Test::Answered(expected) = test {
+        return Tri::from_bool(value.is_some() == *expected);
+    }
+    let Some(value) = value else { return Tri::Unknown };
+    let holds = match test {
+        Test::Is(expected) => value == Scalar::Bool(*expected),
+        Test::Eq(expected) => same(value, *expected),
+        Test::In(options) => options.iter().any(|option| same(value, *option)),
+        Test::Compare(op, bound) => value.as_f64().is_some_and(|n| match op {
+            Comparison::Gt => n > *bound,
+            Comparison::Gte => n >= *bound,
+            Comparison::Lt => n < *bound,
+            Comparison::Lte => n <= *bound,
+        }),
+        Test::Answered(_) => true,
+    };
+    Tri::from_bool(holds)
+}
+
+/// Equality of a fact's value and a rule's value: enums by code, numbers by value.
+fn same(value: Scalar, expected: Scalar) -> bool {
+    match (value.as_f64(), expected.as_f64()) {
+        (Some(a), Some(b)) => a.total_cmp(&b).is_eq(),
+        _ => value == expected,
+    }
+}

@@ -1,0 +1,26 @@
+//! The discpath assessment engine.
+//!
+//! [`assess`] is the one entry point: a pure function of a [`KnowledgeBase`] and an
+//! [`Assessment`] that returns a [`Recommendation`] — pathway, red flags, contraindications,
+//! scores, care plan with dates, what is missing and the rationale (every rule that fired, the
+//! inputs it read, its statement, sources and certainty). It reads no clock, file, network or
+//! database, and knows nothing of HTTP or SQL. [`vignette`] checks a recommendation against a
+//! clinical vignette's expectations.
+//!
+//! [`KnowledgeBase`]: discpath_kb::KnowledgeBase
+//! [`Assessment`]: discpath_model::Assessment
+
+mod assess;
+mod facts;
+mod inputs;
+mod recommendation;
+mod schedule;
+mod scores;
+pub mod vignette;
+
+pub use assess::assess;
+pub use inputs::{InputValue, Inputs};
+pub use recommendation::*;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,451 @@
+//! The file format: one serde structure per knowledge-base file, exactly as written.
+//!
+//! Every structure denies unknown fields, so a misspelt key is a load error naming its line.
+//! Rule ids are `Spanned` so that later (semantic) errors can name the rule's line too.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::model::{Certainty, ContraindicationClass};
+
+/// `kb.toml`: what the knowledge base is.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Manifest {
+    pub name: String,
+    pub version: String,
+    pub effective_date: String,
+    pub title: String,
+    pub description: String,
+    pub disclaimer: String,
+}
+
+/// `sources.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SourcesFile {
+    pub source: Vec<RawSource>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSource {
+    pub id: Spanned<String>,
+    pub label: String,
+    pub citation: String,
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// The fields every rule carries. Written out in each rule structure because serde cannot combine
+/// `flatten` with `deny_unknown_fields`.
+pub(crate) struct RawMeta<'a> {
+    pub id: &'a Spanned<String>,
+    pub statement: &'a str,
+    pub sources: &'a [String],
+    pub certainty: Certainty,
+}
+
+macro_rules! meta {
+    ($rule:expr) => {
+        $crate::raw::RawMeta {
+            id: &$rule.id,
+            statement: &$rule.statement,
+            sources: &$rule.sources,
+            certainty: $rule.certainty,
+        }
+    };
+}
+pub(crate) use meta;
+
+/// A condition as written: a table with exactly one kind of test (checked when compiling).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCondition {
+    pub all: Option<Vec<RawCondition>>,
+    pub any: Option<Vec<RawCondition>>,
+    pub not: Option<Box<RawCondition>>,
+    #[serde(rename = "ref")]
+    pub reference: Option<String>,
+    pub always: Option<bool>,
+    pub fact: Option<String>,
+    pub is: Option<bool>,
+    pub eq: Option<toml::Value>,
+    #[serde(rename = "in")]
+    pub one_of: Option<Vec<toml::Value>>,
+    pub gt: Option<f64>,
+    pub gte: Option<f64>,
+    pub lt: Option<f64>,
+    pub lte: Option<f64>,
+    pub answered: Option<bool>,
+    pub diagnosis: Option<String>,
+    pub diagnosis_category: Option<String>,
+    pub confirmed: Option<bool>,
+    pub red_flag_tier: Option<String>,
+    pub contraindicated: Option<String>,
+    pub class: Option<String>,
+    pub screen_incomplete: Option<String>,
+}
+
+/// `red_flags.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RedFlagsFile {
+    pub tier: Vec<RawTier>,
+    pub flag: Vec<RawRedFlag>,
+    pub screen: RawScreen,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTier {
+    pub id: Spanned<String>,
+    pub title: String,
+    pub action: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRedFlag {
+    pub id: Spanned<String>,
+    pub flag: String,
+    pub tier: String,
+    pub when: RawCondition,
+    pub statement: String,
+    pub sources: Vec<String>,
+    pub certainty: Certainty,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawScreen {
+    pub id: Spanned<String>,
+    pub require: Vec<RawScreenItem>,
+    pub statement: String,
+    pub sources: Vec<String>,
+    pub certainty: Certainty,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawScreenItem {
+    pub fact: String,
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub unless: Option<RawCondition>,
+}
+
+/// `contraindications.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ContraindicationsFile {
+    pub contraindication: Vec<RawContraindication>,
+    pub screen: RawScreen,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawContraindication {
+    pub id: Spanned<String>,
+    pub name: String,
+    pub therapy: String,
+    pub class: ContraindicationClass,
+    pub when: RawCondition,
+    pub statement: String,
+    pub sources: Vec<String>,
+    pub certainty: Certainty,
+}
+
+/// `diagnoses.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DiagnosesFile {
+    pub category: Vec<RawCategory>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCategory {
+    pub id: Spanned<String>,
+    pub label: String,
+    pub codes: Vec<String>,
+}
+
+/// `definitions.toml`: named conditions that rules reference with `ref`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DefinitionsFile {
+    pub definition: Vec<RawDefinition>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDefinition {
+    pub id: Spanned<String>,
+    pub when: RawCondition,
+    pub statement: String,
+    pub sources: Vec<String>,
+    pub certainty: Certainty,
+}
+
+/// `pathway.toml`: the ordered decision.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PathwayFile {
+    pub rule: Vec<RawPathwayRule>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPathwayRule {
+    pub id: Spanned<String>,
+    pub when: RawCondition,
+    pub pathway: String,
+    #[serde(default)]
+    pub missing: Vec<String>,
+    #[serde(default)]
+    pub missing_screen: Option<String>,
+    #[serde(default)]
+    pub advice: Option<String>,
+    pub statement: String,
+    pub sources: Vec<String>,
+    pub certainty: Certainty,
+}
+
+/// `escalation.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EscalationFile {
+    pub applies_to: Vec<String>,
+    pub option: Vec<RawOption>,
+    #[serde(default)]
+    pub exclusion: Vec<RawExclusion>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawOption {
+    pub id: Spanned<String>,
+    pub option: String,
+    pub when: RawCondition,
+    #[serde(default)]
+    pub excluded_by: Vec<String>,
+    pub statement: String,
+    pub sources: Vec<String>,
+    pub certainty: Certainty,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawExclusion {
+    pub id: Spanned<String>,
+    pub when: RawCondition,
+    pub statement: String,
+    pub sources: Vec<String>,
+    pub certainty: Certainty,
+}
+
+/// `care_plan.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CarePlanFile {
+    pub therapy: Vec<RawTherapy>,
+    pub plan: Vec<RawPlan>,
+    #[serde(default)]
+    pub modifier: Vec<RawModifier>,
+    pub follow_up: RawFollowUps,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTherapy {
+    pub id: Spanned<String>,
+    pub therapy: String,
+    pub name: String,
+    pub sessions: u32,
+    pub weeks: u32,
+    pub weekly: Vec<u32>,
+    pub allowed_sessions: [u32; 2],
+    pub allowed_weeks: [u32; 2],
+    pub statement: String,
+    pub sources: Vec<String>,
+    pub certainty: Certainty,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPlan {
+    pub id: Spanned<String>,
+    pub pathway: String,
+    pub phases: Vec<String>,
+    pub statement: String,
+    pub sources: Vec<String>,
+    pub certainty: Certainty,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawModifier {
+    pub id: Spanned<String>,
+    pub therapy: String,
+    pub flag: String,
+    pub when: RawCondition,
+    pub statement: String,
+    pub sources: Vec<String>,
+    pub certainty: Certainty,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFollowUps {
+    pub id: Spanned<String>,
+    pub point: Vec<RawFollowUpPoint>,
+    pub statement: String,
+    pub sources: Vec<String>,
+    pub certainty: Certainty,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFollowUpPoint {
+    pub label: String,
+    #[serde(default)]
+    pub days: u32,
+    #[serde(default)]
+    pub weeks: u32,
+    #[serde(default)]
+    pub months: u32,
+}
+
+/// `instruments.toml`: scoring parameters, codes and notices.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct InstrumentsFile {
+    pub odi: RawOdi,
+    pub start_back: RawStartBack,
+    pub fabq_work: RawInstrument,
+    pub pain_nrs: RawInstrument,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawInstrument {
+    pub name: String,
+    pub notice: String,
+    #[serde(default)]
+    pub loinc: BTreeMap<String, String>,
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawOdi {
+    pub name: String,
+    pub notice: String,
+    pub loinc: BTreeMap<String, String>,
+    pub sources: Vec<String>,
+    pub min_answered: u8,
+    pub band: Vec<RawBand>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawBand {
+    pub up_to: f64,
+    pub band: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawStartBack {
+    pub name: String,
+    pub notice: String,
+    pub loinc: BTreeMap<String, String>,
+    pub item_loinc: Vec<String>,
+    pub sources: Vec<String>,
+    pub item9_counts_from: u8,
+    pub psychosocial_items: Vec<u8>,
+    pub low_risk_max_total: u8,
+    pub high_risk_min_psychosocial: u8,
+}
+
+/// `predictors.toml`: informational prediction rules.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PredictorsFile {
+    pub predictor: Vec<RawPredictor>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPredictor {
+    pub id: Spanned<String>,
+    pub output: String,
+    pub criterion: Vec<RawCriterion>,
+    pub statement: String,
+    pub sources: Vec<String>,
+    pub certainty: Certainty,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCriterion {
+    pub id: String,
+    pub label: String,
+    pub when: RawCondition,
+}
+
+/// `notes.toml`: what the engine would like to know, explained in the rationale.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NotesFile {
+    pub note: Vec<RawNote>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawNote {
+    pub id: Spanned<String>,
+    pub when: RawCondition,
+    pub statement: String,
+    pub sources: Vec<String>,
+    pub certainty: Certainty,
+}
+
+/// `evidence.toml`: the therapy comparison and the evidence statements.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EvidenceFile {
+    pub factor: Vec<RawFactor>,
+    pub therapy: Vec<RawComparedTherapy>,
+    pub statement: Vec<RawEvidence>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFactor {
+    pub id: String,
+    pub label: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawComparedTherapy {
+    pub id: Spanned<String>,
+    pub name: String,
+    pub values: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawEvidence {
+    pub id: Spanned<String>,
+    pub applies_to: Vec<String>,
+    pub provenance: String,
+    pub statement: String,
+    pub sources: Vec<String>,
+    pub certainty: Certainty,
+}

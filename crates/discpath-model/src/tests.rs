@@ -1,0 +1,206 @@
+use serde_json::json;
+
+use crate::vocabulary::{FIELDS, Origin, ValueType};
+use crate::{FactId, Scalar, parse};
+
+fn minimal() -> serde_json::Value {
+    json!({
+        "patient": { "age": 47, "sex": "female" },
+        "symptoms": { "duration_weeks": 30 }
+    })
+}
+
+#[track_caller]
+fn errors(doc: &serde_json::Value) -> Vec<String> {
+    match parse(&doc.to_string()) {
+        Ok(_) => Vec::new(),
+        Err(invalid) => invalid.errors.iter().map(ToString::to_string).collect(),
+    }
+}
+
+#[test]
+fn minimal_document_is_valid() {
+    let doc = parse(&minimal().to_string()).unwrap();
+    assert_eq!(doc.fact(FactId::lookup("patient.age").unwrap()), Some(Scalar::Int(47)));
+    // An absent history reads as `none`; an absent red flag reads as not asked.
+    assert_eq!(
+        doc.fact(FactId::lookup("history.physical_therapy").unwrap()),
+        Some(Scalar::Enum(0))
+    );
+    assert_eq!(doc.fact(FactId::lookup("red_flags.fever").unwrap()), None);
+    assert!(!doc.answers(FactId::lookup("history.physical_therapy").unwrap()));
+}
+
+#[test]
+fn out_of_range_item_names_the_path() {
+    let mut doc = minimal();
+    doc["questionnaires"] = json!({ "odi": [1, 1, 1, 7, 1, 1, 1, 1, 1, null] });
+    assert_eq!(errors(&doc), ["questionnaires.odi[3]: 7 is outside 0..=5"]);
+}
+
+#[test]
+fn every_error_is_reported_at_once() {
+    let doc = json!({
+        "patient": { "age": 12, "sex": "robot" },
+        "symptoms": { "duration_weeks": -1, "back_pain": 11 },
+        "red_flags": { "saddle_anaesthesia": true, "fever": "no" },
+        "questionnaires": { "start_back": [0, 0, 0, 0, 0, 0, 0, 2, 5], "fabq_work": 43 },
+        "plan": { "start_date": "2026-02-30" },
+        "extra": 1
+    });
+    assert_eq!(
+        errors(&doc),
+        [
+            "extra: unknown field",
+            "patient.age: 12 is outside 18..=120",
+            "patient.sex: \"robot\" is not one of female, male, other, unknown",
+            "plan.start_date: \"2026-02-30\" is not a valid ISO date (YYYY-MM-DD)",
+            "questionnaires.fabq_work: 43 is outside 0..=42",
+            "questionnaires.start_back[7]: 2 is outside 0..=1",
+            "questionnaires.start_back[8]: 5 is outside 0..=4",
+            "red_flags.fever: expected true or false, found \"no\"",
+            "red_flags.saddle_anaesthesia: unknown field (did you mean saddle_anesthesia?)",
+            "symptoms.back_pain: 11 is outside 0..=10",
+            "symptoms.duration_weeks: -1 is outside 0..",
+        ]
+    );
+}
+
+#[test]
+fn missing_required_fields_are_named() {
+    assert_eq!(errors(&json!({})), ["patient: required", "symptoms: required"]);
+    assert_eq!(
+        errors(&json!({ "patient": {}, "symptoms": {}, "diagnoses": [{}] })),
+        [
+            "diagnoses[0].code: required",
+            "diagnoses[0].confirmed_by_imaging: required",
+            "patient.age: required",
+            "patient.sex: required",
+            "symptoms.duration_weeks: required",
+        ]
+    );
+}
+
+#[test]
+fn wrong_shapes_are_errors_not_panics() {
+    for doc in [json!(null), json!([]), json!("x"), json!(3)] {
+        assert_eq!(errors(&doc).len(), 1, "{doc}");
+    }
+    let mut doc = minimal();
+    doc["questionnaires"] = json!({ "odi": [1, 2, 3] });
+    doc["diagnoses"] = json!({ "code": "disc_bulge" });
+    doc["exam"] = json!([]);
+    assert_eq!(
+        errors(&doc),
+        [
+            "diagnoses: expected an array, found an object",
+            "exam: expected an object, found an array",
+            "questionnaires.odi: expected 10 items, found 3",
+        ]
+    );
+}
+
+#[test]
+fn null_is_not_an_answer() {
+    let mut doc = minimal();
+    doc["symptoms"]["back_pain"] = json!(null);
+    assert_eq!(errors(&doc), ["symptoms.back_pain: expected an integer in 0..=10, found null"]);
+}
+
+#[test]
+fn integers_accept_whole_floats_but_not_fractions() {
+    let mut doc = minimal();
+    doc["patient"]["age"] = json!(47.0);
+    assert!(errors(&doc).is_empty());
+    doc["patient"]["age"] = json!(47.5);
+    assert_eq!(errors(&doc), ["patient.age: expected an integer in 18..=120, found 47.5"]);
+}
+
+#[test]
+fn invalid_json_is_one_error() {
+    let invalid = parse("{\"patient\": ").unwrap_err();
+    assert_eq!(invalid.errors.len(), 1);
+    assert!(invalid.to_string().starts_with("invalid assessment: not valid JSON"), "{invalid}");
+}
+
+#[test]
+fn derived_scores_are_not_accepted_as_input() {
+    let mut doc = minimal();
+    doc["scores"] = json!({ "odi_percent": 10 });
+    assert_eq!(errors(&doc), ["scores: unknown field"]);
+}
+
+#[test]
+fn start_date_range_is_enforced() {
+    let mut doc = minimal();
+    doc["plan"] = json!({ "start_date": "1800-01-01" });
+    assert_eq!(
+        errors(&doc),
+        ["plan.start_date: \"1800-01-01\" is outside 1900-01-01..=2999-12-31"]
+    );
+    doc["plan"] = json!({ "start_date": "2026-12-07T00:00:00" });
+    assert_eq!(
+        errors(&doc),
+        ["plan.start_date: \"2026-12-07T00:00:00\" is not a valid ISO date (YYYY-MM-DD)"]
+    );
+}
+
+/// The vocabulary mirrors `assessment.schema.json` exactly: same sections, same fields, same
+/// types and ranges, same required lists.
+#[test]
+fn vocabulary_matches_the_json_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../../spec/assessment.schema.json")).unwrap();
+    let sections = schema["properties"].as_object().unwrap();
+    let mut checked = 0;
+    for field in FIELDS.iter().filter(|f| f.origin == Origin::Input) {
+        let section = &sections[field.section];
+        let property = &section["properties"][field.name];
+        assert!(property.is_object(), "{} is not in the schema", field.path);
+        let required =
+            section["required"].as_array().is_some_and(|r| r.iter().any(|name| name == field.name));
+        assert_eq!(required, field.required, "{}: required", field.path);
+        match field.ty {
+            ValueType::Bool => assert_eq!(property["type"], "boolean", "{}", field.path),
+            ValueType::Integer { min, max } => {
+                assert_eq!(property["type"], "integer", "{}", field.path);
+                assert_eq!(property["minimum"], min, "{}", field.path);
+                assert_eq!(property["maximum"], max, "{}", field.path);
+            }
+            ValueType::Number { min, max } => {
+                assert_eq!(property["type"], "number", "{}", field.path);
+                assert_eq!(property["minimum"].as_f64(), Some(min), "{}", field.path);
+                assert_eq!(property["maximum"].as_f64(), max, "{}", field.path);
+            }
+            ValueType::Enum(codes) => {
+                let listed: Vec<&str> = property["enum"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c.as_str().unwrap())
+                    .collect();
+                assert_eq!(listed, codes, "{}", field.path);
+            }
+        }
+        checked += 1;
+    }
+    // Every scalar property of the schema is in the vocabulary (arrays and the date are special).
+    let special = ["questionnaires.odi", "questionnaires.start_back", "plan.start_date"];
+    let mut in_schema = 0;
+    for (name, section) in sections {
+        if let Some(properties) = section["properties"].as_object() {
+            in_schema += properties
+                .keys()
+                .filter(|key| !special.contains(&format!("{name}.{key}").as_str()))
+                .count();
+        }
+    }
+    assert_eq!(checked, in_schema);
+    let codes: Vec<&str> = sections["diagnoses"]["items"]["properties"]["code"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(codes, crate::vocabulary::DIAGNOSIS_CODES);
+}

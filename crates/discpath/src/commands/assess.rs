@@ -1,0 +1,112 @@
+//! `discpath assess`: one document, or JSON Lines in `--batch`.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::path::Path;
+
+use discpath_kb::KnowledgeBase;
+use discpath_model::{FieldError, InvalidDocument};
+use serde::Serialize;
+
+use crate::commands::write_stdout;
+use crate::failure::Failure;
+use crate::report;
+
+/// Evaluates one document and prints the report (or the JSON recommendation).
+pub(super) fn single(kb: &KnowledgeBase, file: &Path, json: bool) -> Result<(), Failure> {
+    let mut text = String::new();
+    open(file)?
+        .read_to_string(&mut text)
+        .map_err(|e| Failure::failed(format!("cannot read {}", file.display()), e))?;
+    let doc = match discpath_model::parse(&text) {
+        Ok(doc) => doc,
+        Err(invalid) => {
+            if json {
+                let body = serde_json::to_string_pretty(&ErrorLine::new(None, &invalid))
+                    .map_err(|e| Failure::failed("cannot serialize the errors", e))?;
+                write_stdout(&format!("{body}\n"))?;
+            }
+            return Err(Failure::Invalid(invalid.to_string()));
+        }
+    };
+    let recommendation = discpath_engine::assess(kb, &doc);
+    let output = if json {
+        let mut body = serde_json::to_string_pretty(&recommendation)
+            .map_err(|e| Failure::failed("cannot serialize the recommendation", e))?;
+        body.push('\n');
+        body
+    } else {
+        report::render(kb, &doc, &recommendation)
+    };
+    write_stdout(&output)
+}
+
+/// Reads JSON Lines and writes one JSON line per input line, in order. A line that is not a
+/// valid document yields `{"line": N, "error": "…", "errors": […]}` in its place; the run goes
+/// on, and fails (exit status 2) at the end if any line was invalid.
+pub(super) fn batch(kb: &KnowledgeBase, file: &Path) -> Result<(), Failure> {
+    let mut input = BufReader::with_capacity(1 << 16, open(file)?);
+    let mut output = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let write_error = |e: std::io::Error| Failure::failed("cannot write to standard output", e);
+    let mut line = Vec::new();
+    let (mut number, mut invalid) = (0usize, 0usize);
+    loop {
+        line.clear();
+        let read = input.read_until(b'\n', &mut line).map_err(|e| {
+            Failure::failed(format!("cannot read {} line {}", file.display(), number + 1), e)
+        })?;
+        if read == 0 {
+            break;
+        }
+        number += 1;
+        let parsed = std::str::from_utf8(&line)
+            .map_err(|_| InvalidDocument {
+                errors: vec![FieldError {
+                    path: String::new(),
+                    message: "not valid UTF-8".to_owned(),
+                }],
+            })
+            .and_then(|text| discpath_model::parse(text.trim_end_matches(['\n', '\r'])));
+        let written = match parsed {
+            Ok(doc) => serde_json::to_writer(&mut output, &discpath_engine::assess(kb, &doc)),
+            Err(errors) => {
+                invalid += 1;
+                serde_json::to_writer(&mut output, &ErrorLine::new(Some(number), &errors))
+            }
+        };
+        written.map_err(|e| Failure::failed("cannot write to standard output", e))?;
+        output.write_all(b"\n").map_err(write_error)?;
+    }
+    output.flush().map_err(write_error)?;
+    if invalid > 0 {
+        return Err(Failure::Reported {
+            code: 2,
+            summary: format!("{invalid} of {number} lines are not valid assessment documents"),
+        });
+    }
+    Ok(())
+}
+
+/// The JSON that stands for an invalid document.
+#[derive(Serialize)]
+struct ErrorLine<'e> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+    error: String,
+    errors: &'e [FieldError],
+}
+
+impl<'e> ErrorLine<'e> {
+    fn new(line: Option<usize>, invalid: &'e InvalidDocument) -> Self {
+        Self { line, error: invalid.to_string(), errors: &invalid.errors }
+    }
+}
+
+fn open(file: &Path) -> Result<Box<dyn Read>, Failure> {
+    if file == Path::new("-") {
+        return Ok(Box::new(std::io::stdin().lock()));
+    }
+    File::open(file)
+        .map(|f| Box::new(f) as Box<dyn Read>)
+        .map_err(|e| Failure::failed(format!("cannot open {}", file.display()), e))
+}

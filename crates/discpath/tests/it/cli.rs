@@ -1,0 +1,200 @@
+//! The command line: `assess` (report, JSON, batch), `kb check`, `kb test`, `compare`.
+
+use discpath_engine::vignette;
+use serde_json::{Value, json};
+
+use crate::support::{discpath, kb_copy, read_json, root, stderr, stdout, vignettes};
+
+#[test]
+fn assess_json_gives_every_vignettes_expected_fields() {
+    let files = vignettes();
+    assert_eq!(files.len(), 20);
+    for file in files {
+        let case = read_json(&file);
+        let output = discpath(&["assess", "--json", "-"], &case["input"].to_string());
+        assert!(output.status.success(), "{}: {}", file.display(), stderr(&output));
+        let actual: Value = serde_json::from_str(&stdout(&output)).unwrap();
+        let differences = vignette::differences(&case["expect"], &actual);
+        assert!(differences.is_empty(), "{}: {differences:?}", file.display());
+    }
+}
+
+#[test]
+fn the_report_has_every_section() {
+    let case = read_json(&root().join("kb/vignettes/herniation-sequence.json"));
+    let output = discpath(&["assess", "-"], &case["input"].to_string());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = stdout(&output);
+    for section in [
+        "PATHWAY",
+        "RED FLAGS",
+        "CONTRAINDICATIONS",
+        "SCORES",
+        "CARE PLAN",
+        "MISSING",
+        "WHY: RULES THAT FIRED",
+        "EVIDENCE FOR WHAT IS RECOMMENDED",
+        "INSTRUMENT NOTICES",
+        "DISCLAIMER",
+    ] {
+        assert!(report.contains(&format!("\n{section}\n")), "no {section} in\n{report}");
+    }
+    assert!(report.contains("Spinal decompression, then physical therapy"));
+    assert!(report.contains("44.0% (severe)"));
+    assert!(report.contains("Mon 2027-01-04"));
+    assert!(report.contains("36.8%"));
+    assert!(report.contains("not medical advice"));
+}
+
+#[test]
+fn invalid_input_exits_2_naming_the_field() {
+    let mut doc = read_json(&root().join("kb/vignettes/herniation-sequence.json"))["input"].clone();
+    doc["questionnaires"]["odi"][3] = json!(7);
+    doc["red_flags"]["saddle_anaesthesia"] = json!(true);
+    let output = discpath(&["assess", "-"], &doc.to_string());
+    assert_eq!(output.status.code(), Some(2));
+    let error = stderr(&output);
+    assert_eq!(error.lines().count(), 1, "{error}");
+    assert!(error.contains("questionnaires.odi[3]: 7 is outside 0..=5"), "{error}");
+    assert!(
+        error.contains(
+            "red_flags.saddle_anaesthesia: unknown field (did you mean saddle_anesthesia?)"
+        ),
+        "{error}"
+    );
+    assert!(stdout(&output).is_empty());
+    // With --json the errors are also on standard output, as JSON.
+    let output = discpath(&["assess", "--json", "-"], &doc.to_string());
+    assert_eq!(output.status.code(), Some(2));
+    let body: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(
+        body["errors"][0],
+        json!({"path": "questionnaires.odi[3]", "message": "7 is outside 0..=5"})
+    );
+}
+
+#[test]
+fn not_json_exits_2_and_a_missing_file_exits_1() {
+    let output = discpath(&["assess", "-"], "{\"patient\": ");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).starts_with("discpath: invalid assessment: not valid JSON"));
+    let output = discpath(&["assess", "no-such-file.json"], "");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("cannot open no-such-file.json"), "{}", stderr(&output));
+}
+
+#[test]
+fn batch_writes_one_line_per_input_line_in_order() {
+    let good =
+        read_json(&root().join("kb/vignettes/herniation-sequence.json"))["input"].to_string();
+    let urgent =
+        read_json(&root().join("kb/vignettes/cancer-history-urgent.json"))["input"].to_string();
+    let input = format!("{good}\n{{\"patient\": {{\"age\": 7}}}}\n\n{urgent}\n");
+    let output = discpath(&["assess", "--batch", "-"], &input);
+    assert_eq!(output.status.code(), Some(2), "an invalid line fails the run at the end");
+    let lines: Vec<Value> =
+        stdout(&output).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["pathway"], "decompression_then_pt");
+    assert_eq!(lines[1]["line"], 2);
+    assert!(lines[1]["error"].as_str().unwrap().contains("patient.age: 7 is outside 18..=120"));
+    assert!(lines[1]["error"].as_str().unwrap().contains("symptoms: required"));
+    assert_eq!(lines[2]["line"], 3, "an empty line is an invalid document too");
+    assert_eq!(lines[3]["pathway"], "urgent_referral");
+    assert_eq!(stderr(&output).lines().count(), 1);
+    // All valid: exit 0, and each line is the same as the single-document JSON.
+    let output = discpath(&["assess", "--batch", "-"], &format!("{good}\n{urgent}"));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let single = discpath(&["assess", "--json", "-"], &good);
+    let single: Value = serde_json::from_str(&stdout(&single)).unwrap();
+    let first: Value = serde_json::from_str(stdout(&output).lines().next().unwrap()).unwrap();
+    assert_eq!(first, single);
+}
+
+#[test]
+fn kb_check_reports_identity_or_every_problem() {
+    let output = discpath(&["kb", "check"], "");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).starts_with("ok: discpath-clinic-pathway 1.0.0 (sha256:"));
+    let dir = kb_copy();
+    let pathway = dir.path().join("pathway.toml");
+    let text = std::fs::read_to_string(&pathway).unwrap();
+    std::fs::write(
+        &pathway,
+        text.replace("sources = [\"clinic-pathway\", \"S7\"]", "sources = [\"S404\"]"),
+    )
+    .unwrap();
+    let output = discpath(&["kb", "check", dir.path().to_str().unwrap()], "");
+    assert_eq!(output.status.code(), Some(2));
+    let report = stdout(&output);
+    assert!(
+        report.contains("pathway.toml:")
+            && report.contains(": rule pathway.screen.red_flags_incomplete: unknown source S404"),
+        "{report}"
+    );
+    // assess with that knowledge base refuses to run.
+    let output = discpath(&["--kb", dir.path().to_str().unwrap(), "assess", "-"], "{}");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("invalid knowledge base"), "{}", stderr(&output));
+}
+
+#[test]
+fn kb_test_runs_the_vignettes_and_shows_differences() {
+    let output = discpath(&["kb", "test"], "");
+    assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
+    assert!(stdout(&output).contains("20 of 20 vignettes pass"));
+    // A knowledge base that changes the default plan fails the vignettes that check it.
+    let dir = kb_copy();
+    let plan = dir.path().join("care_plan.toml");
+    let text = std::fs::read_to_string(&plan).unwrap();
+    std::fs::write(
+        &plan,
+        text.replace("weekly = [2, 2, 2, 2, 2, 2]", "weekly = [2, 2, 2, 2, 2, 1]")
+            .replace("sessions = 12", "sessions = 11"),
+    )
+    .unwrap();
+    let vignettes = root().join("kb/vignettes");
+    let output =
+        discpath(&["kb", "test", dir.path().to_str().unwrap(), vignettes.to_str().unwrap()], "");
+    assert_eq!(output.status.code(), Some(1));
+    let report = stdout(&output);
+    assert!(report.contains("FAIL    herniation-sequence"), "{report}");
+    assert!(report.contains("care_plan.phases[1].sessions: expected 12, got 11"), "{report}");
+    assert!(report.contains("pass    ces-saddle"), "{report}");
+}
+
+#[test]
+fn compare_prints_the_seven_factors() {
+    let output = discpath(&["compare"], "");
+    assert!(output.status.success());
+    let table = stdout(&output);
+    for row in [
+        "Mechanism",
+        "Best-fit",
+        "Sustained",
+        "Typical course",
+        "Patient effort",
+        "Long-term",
+        "Addresses a",
+    ] {
+        assert!(table.contains(&format!("| {row}")), "{row} missing from\n{table}");
+    }
+    assert!(table.contains("36.8%") && table.contains("83%") && table.contains("NICE NG59"));
+    let output = discpath(&["compare", "--json"], "");
+    let body: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let labels: Vec<&str> =
+        body["factors"].as_array().unwrap().iter().map(|f| f["label"].as_str().unwrap()).collect();
+    assert_eq!(
+        labels,
+        [
+            "Mechanism",
+            "Best-fit diagnoses",
+            "Sustained improvement at 6 months",
+            "Typical course",
+            "Patient effort",
+            "Long-term self-management",
+            "Addresses a structural disc tear",
+        ]
+    );
+    assert_eq!(body["therapies"][0]["values"].as_object().unwrap().len(), 7);
+}
