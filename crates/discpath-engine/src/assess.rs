@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use discpath_kb::{Condition, KnowledgeBase, RuleMeta, TherapyCourse};
+use discpath_kb::{Condition, KnowledgeBase, RuleMeta, Text, TherapyCourse};
 use discpath_model::vocabulary::{
     BACK_PAIN, FABQ_WORK, LEG_PAIN, SCORE_ODI_BAND, SCORE_ODI_PERCENT,
     SCORE_START_BACK_PSYCHOSOCIAL, SCORE_START_BACK_RISK, SCORE_START_BACK_TOTAL,
@@ -25,7 +25,7 @@ use crate::scores::{self, OdiOutcome};
 /// and the same inputs always give the same recommendation.
 pub fn assess<'kb>(kb: &'kb KnowledgeBase, doc: &Assessment) -> Recommendation<'kb> {
     let mut facts = Facts::new(kb, doc);
-    let mut rationale = Rationale::default();
+    let mut rationale = Rationale { entries: Vec::with_capacity(32) };
 
     // Scores first: rules may read them as derived facts.
     let odi = scores::odi(&kb.instruments.odi, doc.odi());
@@ -103,13 +103,12 @@ pub fn assess<'kb>(kb: &'kb KnowledgeBase, doc: &Assessment) -> Recommendation<'
             rationale.rule(&facts, &note.meta, &note.when);
         }
     }
-    let recommended: Vec<&str> = care_plan
-        .iter()
-        .flat_map(|plan| plan.phases.iter().map(|phase| phase.therapy))
-        .chain(escalation_options.iter().copied())
-        .collect();
+    let recommended = |target: &str| {
+        care_plan.iter().flat_map(|plan| &plan.phases).any(|phase| phase.therapy == target)
+            || escalation_options.contains(&target)
+    };
     for statement in &kb.evidence.statements {
-        if statement.applies_to.iter().any(|target| recommended.contains(&target.as_str())) {
+        if statement.applies_to.iter().any(|target| recommended(target)) {
             rationale.entry(&statement.meta, Inputs::default(), Some(&statement.provenance));
         }
     }
@@ -144,11 +143,11 @@ pub fn assess<'kb>(kb: &'kb KnowledgeBase, doc: &Assessment) -> Recommendation<'
     };
 
     Recommendation {
-        kb: KbInfo { name: &kb.name, version: &kb.version, hash: &kb.hash },
+        kb: KbInfo { name: &kb.name, version: &kb.version, hash: &kb.hash, encoded: &kb.identity },
         pathway,
         decided_by: decided_meta.map_or("", |rule| rule.meta.id.as_str()),
         certainty: decided_meta.map_or(discpath_kb::Certainty::VeryLow, |rule| rule.meta.certainty),
-        advice: decided_meta.and_then(|rule| rule.advice.as_deref()),
+        advice: decided_meta.and_then(|rule| rule.advice.as_ref()),
         red_flags,
         contraindications,
         decompression_candidate,
@@ -164,7 +163,6 @@ pub fn assess<'kb>(kb: &'kb KnowledgeBase, doc: &Assessment) -> Recommendation<'
 }
 
 /// The rationale, built in evaluation order.
-#[derive(Default)]
 struct Rationale<'kb> {
     entries: Vec<RationaleEntry<'kb>>,
 }
@@ -176,15 +174,8 @@ impl<'kb> Rationale<'kb> {
         self.entry(meta, inputs, None);
     }
 
-    fn entry(&mut self, meta: &'kb RuleMeta, inputs: Inputs<'kb>, provenance: Option<&'kb str>) {
-        self.entries.push(RationaleEntry {
-            rule: &meta.id,
-            statement: &meta.statement,
-            inputs,
-            sources: &meta.sources,
-            certainty: meta.certainty,
-            provenance,
-        });
+    fn entry(&mut self, meta: &'kb RuleMeta, inputs: Inputs<'kb>, provenance: Option<&'kb Text>) {
+        self.entries.push(RationaleEntry { meta, inputs, provenance });
     }
 }
 
@@ -270,7 +261,7 @@ fn care_plan<'kb>(
         .iter()
         .map(|point| FollowUp {
             label: &point.label,
-            offset: schedule::iso_offset(point.days, point.weeks, point.months),
+            offset: &point.offset,
             date: start.and_then(|start| {
                 schedule::offset_date(start, point.days, point.weeks, point.months)
             }),
@@ -342,23 +333,15 @@ fn instruments_used<'kb>(
     odi: &OdiOutcome,
 ) -> Vec<InstrumentUsed<'kb>> {
     let instruments = &kb.instruments;
-    let used = [
-        ("odi", &instruments.odi.instrument, !matches!(odi, OdiOutcome::Absent)),
-        ("start_back", &instruments.start_back.instrument, facts.doc.start_back().is_some()),
-        ("fabq_work", &instruments.fabq_work, facts.get(FABQ_WORK).is_some()),
-        (
-            "pain_nrs",
-            &instruments.pain_nrs,
-            facts.get(BACK_PAIN).is_some() || facts.get(LEG_PAIN).is_some(),
-        ),
-    ];
-    used.into_iter()
-        .filter(|(_, _, used)| *used)
-        .map(|(id, instrument, _)| InstrumentUsed {
-            id,
-            name: &instrument.name,
-            loinc: &instrument.loinc,
-            notice: &instrument.notice,
-        })
-        .collect()
+    let pain = facts.get(BACK_PAIN).is_some() || facts.get(LEG_PAIN).is_some();
+    [
+        (&instruments.odi.instrument, !matches!(odi, OdiOutcome::Absent)),
+        (&instruments.start_back.instrument, facts.doc.start_back().is_some()),
+        (&instruments.fabq_work, facts.get(FABQ_WORK).is_some()),
+        (&instruments.pain_nrs, pain),
+    ]
+    .into_iter()
+    .filter(|(_, used)| *used)
+    .map(|(instrument, _)| InstrumentUsed(instrument))
+    .collect()
 }

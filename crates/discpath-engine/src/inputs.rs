@@ -4,8 +4,8 @@ use std::borrow::Cow;
 
 use discpath_model::Scalar;
 use discpath_model::vocabulary::Field;
-use serde::ser::{SerializeMap, SerializeSeq};
-use serde::{Serialize, Serializer};
+
+use crate::json::{array, boolean, float, integer, object, raw, string};
 
 /// The value of one input as the rule saw it.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,23 +18,17 @@ pub enum InputValue<'a> {
     List(Vec<&'a str>),
 }
 
-impl Serialize for InputValue<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl InputValue<'_> {
+    fn write_json(&self, out: &mut Vec<u8>) {
         match self {
-            Self::Absent => serializer.serialize_none(),
+            Self::Absent => raw(out, b"null"),
             Self::Scalar(field, value) => match value {
-                Scalar::Bool(b) => serializer.serialize_bool(*b),
-                Scalar::Int(i) => serializer.serialize_i64(*i),
-                Scalar::Number(n) => serializer.serialize_f64(*n),
-                Scalar::Enum(_) => serializer.serialize_str(&field.render(*value)),
+                Scalar::Bool(b) => boolean(out, *b),
+                Scalar::Int(i) => integer(out, *i),
+                Scalar::Number(n) => float(out, *n),
+                Scalar::Enum(_) => string(out, &field.render(*value)),
             },
-            Self::List(items) => {
-                let mut seq = serializer.serialize_seq(Some(items.len()))?;
-                for item in items {
-                    seq.serialize_element(item)?;
-                }
-                seq.end()
-            }
+            Self::List(items) => array(out, items, |out, item| string(out, item)),
         }
     }
 }
@@ -64,12 +58,11 @@ impl<'a> Inputs<'a> {
     }
 }
 
-impl Serialize for Inputs<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.entries.len()))?;
-        for (name, value) in &self.entries {
-            map.serialize_entry(name.as_ref(), value)?;
-        }
-        map.end()
+impl Inputs<'_> {
+    /// Appends the inputs as a JSON object.
+    pub(crate) fn write_json(&self, out: &mut Vec<u8>) {
+        object(out, self.entries.iter().map(|(name, value)| (name, value)), |out, value| {
+            value.write_json(out)
+        });
     }
 }

@@ -13,6 +13,7 @@
 mod assess;
 mod facts;
 mod inputs;
+mod json;
 mod recommendation;
 mod schedule;
 mod scores;

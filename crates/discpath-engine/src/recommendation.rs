@@ -1,20 +1,22 @@
-//! The recommendation: the engine's output, serialized as the contract's JSON (spec: "Output").
+//! The recommendation: the engine's output, and its JSON encoding (spec: "Output").
 //!
-//! Field order and list order are fixed, so the same input and knowledge base always serialize
-//! to the same bytes.
+//! [`Recommendation::write_json`] is the one encoder: field order and list order are fixed, so
+//! the same input and knowledge base always give the same bytes. `Serialize` delegates to it.
 
 use std::collections::BTreeMap;
 
-use discpath_kb::{Certainty, ContraindicationClass};
+use discpath_kb::{
+    Certainty, ContraindicationClass, EncodingCache, Instrument, RuleMeta, Text, TextList,
+};
 use discpath_model::Pathway;
 use jiff::civil::Date;
-use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use crate::inputs::Inputs;
+use crate::json::{array, boolean, float, integer, object, raw, string};
 
 /// A recommendation, borrowing its texts from the knowledge base.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Recommendation<'kb> {
     /// Which knowledge base decided.
     pub kb: KbInfo<'kb>,
@@ -25,8 +27,7 @@ pub struct Recommendation<'kb> {
     /// The certainty of the evidence behind that rule.
     pub certainty: Certainty,
     /// What to do next, when the deciding rule says.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub advice: Option<&'kb str>,
+    pub advice: Option<&'kb Text>,
     /// Every red flag present, whatever the pathway, sorted by id.
     pub red_flags: Vec<RedFlagFinding<'kb>>,
     /// Every contraindication present, whatever the pathway, sorted by id.
@@ -49,11 +50,94 @@ pub struct Recommendation<'kb> {
     /// The instruments the document used: codes and copyright/licence notices.
     pub instruments: Vec<InstrumentUsed<'kb>>,
     /// Decision support, not a diagnosis.
-    pub disclaimer: &'kb str,
+    pub disclaimer: &'kb Text,
+}
+
+impl Recommendation<'_> {
+    /// The recommendation as compact JSON.
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(8 * 1024);
+        self.write_json(&mut out);
+        out
+    }
+
+    /// Appends the recommendation's JSON to `out`.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        raw(out, b"{\"kb\":");
+        self.kb.write_json(out);
+        raw(out, b",\"pathway\":");
+        string(out, self.pathway.as_str());
+        raw(out, b",\"decided_by\":");
+        string(out, self.decided_by);
+        raw(out, b",\"certainty\":");
+        string(out, self.certainty.as_str());
+        if let Some(advice) = self.advice {
+            raw(out, b",\"advice\":");
+            raw(out, advice.json());
+        }
+        raw(out, b",\"red_flags\":");
+        array(out, &self.red_flags, |out, flag| {
+            raw(out, b"{\"id\":");
+            string(out, flag.id);
+            raw(out, b",\"tier\":");
+            string(out, flag.tier);
+            raw(out, b"}");
+        });
+        raw(out, b",\"contraindications\":");
+        array(out, &self.contraindications, |out, finding| {
+            raw(out, b"{\"id\":");
+            string(out, finding.id);
+            raw(out, b",\"therapy\":");
+            string(out, finding.therapy);
+            raw(out, b",\"class\":");
+            string(out, finding.class.as_str());
+            raw(out, b"}");
+        });
+        raw(out, b",\"decompression_candidate\":");
+        boolean(out, self.decompression_candidate);
+        raw(out, b",\"escalation_options\":");
+        array(out, &self.escalation_options, |out, option| string(out, option));
+        raw(out, b",\"scores\":");
+        self.scores.write_json(out);
+        raw(out, b",\"predictors\":");
+        object(out, &self.predictors, |out, result| {
+            raw(out, b"{\"met\":");
+            integer(out, result.met);
+            raw(out, b",\"known\":");
+            integer(out, result.known);
+            raw(out, b",\"of\":");
+            integer(out, result.of);
+            raw(out, b"}");
+        });
+        raw(out, b",\"care_plan\":");
+        match &self.care_plan {
+            Some(plan) => plan.write_json(out),
+            None => raw(out, b"null"),
+        }
+        raw(out, b",\"missing\":");
+        array(out, &self.missing, |out, id| string(out, id));
+        raw(out, b",\"rationale\":");
+        array(out, &self.rationale, |out, entry| entry.write_json(out));
+        raw(out, b",\"instruments\":");
+        array(out, &self.instruments, |out, instrument| instrument.write_json(out));
+        raw(out, b",\"disclaimer\":");
+        raw(out, self.disclaimer.json());
+        raw(out, b"}");
+    }
+}
+
+impl Serialize for Recommendation<'_> {
+    /// The JSON of [`Recommendation::write_json`], passed on as a raw value.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let json = String::from_utf8(self.to_json()).map_err(serde::ser::Error::custom)?;
+        serde_json::value::RawValue::from_string(json)
+            .map_err(serde::ser::Error::custom)?
+            .serialize(serializer)
+    }
 }
 
 /// The knowledge base's identity.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KbInfo<'kb> {
     /// Name.
     pub name: &'kb str,
@@ -61,10 +145,29 @@ pub struct KbInfo<'kb> {
     pub version: &'kb str,
     /// `sha256:` content hash.
     pub hash: &'kb str,
+    /// Where the knowledge base keeps this object's JSON.
+    pub(crate) encoded: &'kb EncodingCache,
+}
+
+impl KbInfo<'_> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        raw(
+            out,
+            self.encoded.get_or_write(|out| {
+                raw(out, b"{\"name\":");
+                string(out, self.name);
+                raw(out, b",\"version\":");
+                string(out, self.version);
+                raw(out, b",\"hash\":");
+                string(out, self.hash);
+                raw(out, b"}");
+            }),
+        );
+    }
 }
 
 /// A red flag that is present.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RedFlagFinding<'kb> {
     /// The flag.
     pub id: &'kb str,
@@ -73,7 +176,7 @@ pub struct RedFlagFinding<'kb> {
 }
 
 /// A contraindication that is present.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContraindicationFinding<'kb> {
     /// The contraindication.
     pub id: &'kb str,
@@ -83,22 +186,53 @@ pub struct ContraindicationFinding<'kb> {
     pub class: ContraindicationClass,
 }
 
-/// The scores of the instruments the document answered.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The scores of the instruments the document answered (absent ones are left out).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Scores<'kb> {
     /// Oswestry Disability Index, when scored.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub odi: Option<OdiScore<'kb>>,
     /// Keele STarT Back, when answered.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_back: Option<StartBackScore<'kb>>,
     /// FABQ work subscale, when given.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fabq_work: Option<i64>,
 }
 
+impl Scores<'_> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let mut separator: &[u8] = b"";
+        raw(out, b"{");
+        if let Some(odi) = &self.odi {
+            raw(out, b"\"odi\":{\"percent\":");
+            float(out, odi.percent);
+            raw(out, b",\"band\":");
+            string(out, odi.band);
+            raw(out, b",\"answered\":");
+            integer(out, odi.answered);
+            raw(out, b"}");
+            separator = b",";
+        }
+        if let Some(start_back) = &self.start_back {
+            raw(out, separator);
+            raw(out, b"\"start_back\":{\"total\":");
+            integer(out, start_back.total);
+            raw(out, b",\"psychosocial\":");
+            integer(out, start_back.psychosocial);
+            raw(out, b",\"risk\":");
+            string(out, start_back.risk);
+            raw(out, b"}");
+            separator = b",";
+        }
+        if let Some(fabq) = self.fabq_work {
+            raw(out, separator);
+            raw(out, b"\"fabq_work\":");
+            integer(out, fabq);
+        }
+        raw(out, b"}");
+    }
+}
+
 /// An ODI score.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OdiScore<'kb> {
     /// Sum of answered items / (5 × answered) × 100.
     pub percent: f64,
@@ -109,7 +243,7 @@ pub struct OdiScore<'kb> {
 }
 
 /// A STarT Back score.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StartBackScore<'kb> {
     /// Total, 0–9.
     pub total: u8,
@@ -120,7 +254,7 @@ pub struct StartBackScore<'kb> {
 }
 
 /// The result of a prediction rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PredictorResult {
     /// Criteria met.
     pub met: u8,
@@ -131,7 +265,7 @@ pub struct PredictorResult {
 }
 
 /// A care plan.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CarePlanOutput<'kb> {
     /// Its phases, in order.
     pub phases: Vec<Phase<'kb>>,
@@ -139,8 +273,46 @@ pub struct CarePlanOutput<'kb> {
     pub follow_ups: Vec<FollowUp<'kb>>,
 }
 
-/// One phase of a care plan. Serialized with each phase flag (`psychologically_informed`) as a
-/// key of its own, and `dates` only when the document gave a start date.
+impl CarePlanOutput<'_> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        raw(out, b"{\"phases\":");
+        array(out, &self.phases, |out, phase| {
+            raw(out, b"{\"therapy\":");
+            string(out, phase.therapy);
+            raw(out, b",\"sessions\":");
+            integer(out, phase.sessions);
+            raw(out, b",\"weeks\":");
+            integer(out, phase.weeks);
+            for (flag, value) in &phase.flags {
+                raw(out, b",");
+                string(out, flag);
+                raw(out, b":");
+                boolean(out, *value);
+            }
+            if let Some(dates) = &phase.dates {
+                raw(out, b",\"dates\":");
+                array(out, dates, |out, date| iso_date(out, *date));
+            }
+            raw(out, b"}");
+        });
+        raw(out, b",\"follow_ups\":");
+        array(out, &self.follow_ups, |out, follow_up| {
+            raw(out, b"{\"label\":");
+            string(out, follow_up.label);
+            raw(out, b",\"offset\":");
+            string(out, follow_up.offset);
+            if let Some(date) = follow_up.date {
+                raw(out, b",\"date\":");
+                iso_date(out, date);
+            }
+            raw(out, b"}");
+        });
+        raw(out, b"}");
+    }
+}
+
+/// One phase of a care plan. Each phase flag (`psychologically_informed`) is a key of its own,
+/// and `dates` is there only when the document gave a start date.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Phase<'kb> {
     /// The therapy.
@@ -155,105 +327,130 @@ pub struct Phase<'kb> {
     pub dates: Option<Vec<Date>>,
 }
 
-impl Serialize for Phase<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("therapy", self.therapy)?;
-        map.serialize_entry("sessions", &self.sessions)?;
-        map.serialize_entry("weeks", &self.weeks)?;
-        for (flag, value) in &self.flags {
-            map.serialize_entry(flag, value)?;
-        }
-        if let Some(dates) = &self.dates {
-            map.serialize_entry("dates", &IsoDates(dates))?;
-        }
-        map.end()
-    }
-}
-
-struct IsoDates<'d>(&'d [Date]);
-
-impl Serialize for IsoDates<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(|date| IsoDate(*date)))
-    }
-}
-
-struct IsoDate(Date);
-
-impl Serialize for IsoDate {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&self.0)
-    }
-}
-
 /// A follow-up point.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FollowUp<'kb> {
     /// `baseline`, `6 weeks`, …
     pub label: &'kb str,
     /// ISO 8601 duration after the start date (`P6W`, `P3M`).
-    pub offset: String,
+    pub offset: &'kb str,
     /// The date, when the document gave a start date.
     pub date: Option<Date>,
 }
 
-impl Serialize for FollowUp<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("label", self.label)?;
-        map.serialize_entry("offset", &self.offset)?;
-        if let Some(date) = self.date {
-            map.serialize_entry("date", &IsoDate(date))?;
+/// Appends a date as `"YYYY-MM-DD"` (validated start dates keep every computed date within the
+/// years 1900–3999, so four digits always suffice).
+fn iso_date(out: &mut Vec<u8>, date: Date) {
+    let year = u16::try_from(date.year()).unwrap_or(0);
+    let (month, day) =
+        (u16::from(date.month().unsigned_abs()), u16::from(date.day().unsigned_abs()));
+    let digit = |n: u16| b'0' + u8::try_from(n % 10).unwrap_or(0);
+    raw(
+        out,
+        &[
+            b'"',
+            digit(year / 1000),
+            digit(year / 100),
+            digit(year / 10),
+            digit(year),
+            b'-',
+            digit(month / 10),
+            digit(month),
+            b'-',
+            digit(day / 10),
+            digit(day),
+            b'"',
+        ],
+    );
+}
+
+/// One entry of the rationale: a rule that fired, or an evidence statement. Written as
+/// `{rule, statement, inputs, sources, certainty}` (and `provenance` for evidence).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RationaleEntry<'kb> {
+    /// The rule.
+    pub meta: &'kb RuleMeta,
+    /// The inputs it read, with their values.
+    pub inputs: Inputs<'kb>,
+    /// For evidence statements: where the figure comes from.
+    pub provenance: Option<&'kb Text>,
+}
+
+impl<'kb> RationaleEntry<'kb> {
+    /// The rule's id.
+    pub fn rule(&self) -> &'kb str {
+        &self.meta.id
+    }
+
+    /// The rule's statement.
+    pub fn statement(&self) -> &'kb Text {
+        &self.meta.statement
+    }
+
+    /// The rule's source labels.
+    pub fn sources(&self) -> &'kb TextList {
+        &self.meta.sources
+    }
+
+    /// The certainty of the rule's evidence.
+    pub fn certainty(&self) -> Certainty {
+        self.meta.certainty
+    }
+
+    fn write_json(&self, out: &mut Vec<u8>) {
+        // An entry that read no inputs is the same for every document: write it once.
+        if self.inputs.is_empty() {
+            raw(out, self.meta.encoded.get_or_write(|out| self.write_fields(out)));
+        } else {
+            self.write_fields(out);
         }
-        map.end()
+    }
+
+    fn write_fields(&self, out: &mut Vec<u8>) {
+        raw(out, b"{\"rule\":");
+        string(out, &self.meta.id);
+        raw(out, b",\"statement\":");
+        raw(out, self.meta.statement.json());
+        raw(out, b",\"inputs\":");
+        self.inputs.write_json(out);
+        raw(out, b",\"sources\":");
+        raw(out, self.meta.sources.json());
+        raw(out, b",\"certainty\":");
+        string(out, self.meta.certainty.as_str());
+        if let Some(provenance) = self.provenance {
+            raw(out, b",\"provenance\":");
+            raw(out, provenance.json());
+        }
+        raw(out, b"}");
     }
 }
 
-/// One entry of the rationale: a rule that fired, or an evidence statement.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RationaleEntry<'kb> {
-    /// The rule's id.
-    pub rule: &'kb str,
-    /// Its statement.
-    pub statement: &'kb str,
-    /// The inputs it read, with their values.
-    pub inputs: Inputs<'kb>,
-    /// Its sources.
-    pub sources: &'kb [String],
-    /// The certainty of its evidence.
-    pub certainty: Certainty,
-    /// For evidence statements: where the figure comes from.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub provenance: Option<&'kb str>,
-}
-
-/// An instrument the document used.
+/// An instrument the document used: `{id, name, loinc, notice}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InstrumentUsed<'kb> {
-    /// `odi`, `start_back`, `fabq_work`, `pain_nrs`.
-    pub id: &'static str,
-    /// Its name.
-    pub name: &'kb str,
-    /// LOINC codes by role.
-    pub loinc: &'kb [(String, String)],
-    /// Copyright and licence notice.
-    pub notice: &'kb str,
-}
+pub struct InstrumentUsed<'kb>(pub &'kb Instrument);
 
-impl Serialize for InstrumentUsed<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        struct Codes<'c>(&'c [(String, String)]);
-        impl Serialize for Codes<'_> {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.collect_map(self.0.iter().map(|(role, code)| (role, code)))
-            }
-        }
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("id", self.id)?;
-        map.serialize_entry("name", self.name)?;
-        map.serialize_entry("loinc", &Codes(self.loinc))?;
-        map.serialize_entry("notice", self.notice)?;
-        map.end()
+impl InstrumentUsed<'_> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let instrument = self.0;
+        raw(
+            out,
+            instrument.encoded.get_or_write(|out| {
+                raw(out, b"{\"id\":");
+                string(out, instrument.id);
+                raw(out, b",\"name\":");
+                raw(out, instrument.name.json());
+                raw(out, b",\"loinc\":");
+                object(
+                    out,
+                    instrument.loinc.iter().map(|(role, code)| (role, code)),
+                    |out, code| {
+                        string(out, code);
+                    },
+                );
+                raw(out, b",\"notice\":");
+                raw(out, instrument.notice.json());
+                raw(out, b"}");
+            }),
+        );
     }
 }

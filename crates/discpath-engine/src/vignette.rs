@@ -57,12 +57,11 @@ pub fn check(kb: &KnowledgeBase, vignette: &Vignette) -> Vec<Difference> {
             }];
         }
     };
-    let recommendation = crate::assess(kb, &doc);
-    match serde_json::to_value(&recommendation) {
+    match serde_json::from_slice::<Value>(&crate::assess(kb, &doc).to_json()) {
         Ok(actual) => differences(&vignette.expect, &actual),
         Err(error) => vec![Difference {
             path: String::new(),
-            expected: Value::String("a serializable recommendation".to_owned()),
+            expected: Value::String("a recommendation in valid JSON".to_owned()),
             actual: Some(Value::String(error.to_string())),
         }],
     }

@@ -15,11 +15,13 @@ mod hash;
 mod load;
 mod model;
 mod raw;
+mod text;
 
 pub use diagnostic::{Diagnostic, KbError};
 pub use files::{KbFile, dir_files, embedded_files};
 pub use load::{DECOMPRESSION_CANDIDATE, FILE_NAMES, load};
 pub use model::*;
+pub use text::{EncodingCache, Text, TextList};
 
 /// Loads the knowledge base embedded in the binary (the repository's `kb/` folder).
 pub fn load_embedded() -> Result<KnowledgeBase, KbError> {

@@ -17,6 +17,7 @@ use crate::model::{
     Test, TherapyCourse, Tier,
 };
 use crate::raw::{self, RawCondition, RawMeta, RawScreen, meta};
+use crate::text::{EncodingCache, Text, TextList};
 
 /// The files a knowledge base consists of, each exactly once.
 pub const FILE_NAMES: &[&str] = &[
@@ -247,8 +248,9 @@ impl<'f> Compiler<'f> {
             effective_date: manifest.effective_date,
             title: manifest.title,
             description: manifest.description,
-            disclaimer: manifest.disclaimer,
+            disclaimer: Text::new(manifest.disclaimer),
             hash,
+            identity: EncodingCache::default(),
             sources,
             tiers,
             red_flags,
@@ -313,9 +315,10 @@ impl<'f> Compiler<'f> {
         let sources = self.source_labels(at, raw.sources);
         RuleMeta {
             id,
-            statement: raw.statement.trim().to_owned(),
-            sources,
+            statement: Text::new(raw.statement.trim()),
+            sources: TextList::new(sources),
             certainty: raw.certainty,
+            encoded: EncodingCache::default(),
         }
     }
 
@@ -509,7 +512,7 @@ impl<'f> Compiler<'f> {
                 pathway,
                 missing: rule.missing.clone(),
                 missing_screen,
-                advice: rule.advice.clone(),
+                advice: rule.advice.as_deref().map(Text::new),
             };
             compiled.push((at, compiled_rule));
         }
@@ -649,6 +652,7 @@ impl<'f> Compiler<'f> {
                     days: point.days,
                     weeks: point.weeks,
                     months: point.months,
+                    offset: iso_duration(point.days, point.weeks, point.months),
                 }
             })
             .collect();
@@ -744,13 +748,21 @@ impl<'f> Compiler<'f> {
         }
         Instruments {
             odi: Odi {
-                instrument: self.instrument(&at, &odi.name, &odi.notice, &odi.loinc, &odi.sources),
+                instrument: self.instrument(
+                    &at,
+                    "odi",
+                    &odi.name,
+                    &odi.notice,
+                    &odi.loinc,
+                    &odi.sources,
+                ),
                 min_answered: odi.min_answered,
                 bands,
             },
             start_back: StartBack {
                 instrument: self.instrument(
                     &at,
+                    "start_back",
                     &start_back.name,
                     &start_back.notice,
                     &start_back.loinc,
@@ -762,18 +774,24 @@ impl<'f> Compiler<'f> {
                 low_risk_max_total: start_back.low_risk_max_total,
                 high_risk_min_psychosocial: start_back.high_risk_min_psychosocial,
             },
-            fabq_work: self.plain_instrument(&at, &file.fabq_work),
-            pain_nrs: self.plain_instrument(&at, &file.pain_nrs),
+            fabq_work: self.plain_instrument(&at, "fabq_work", &file.fabq_work),
+            pain_nrs: self.plain_instrument(&at, "pain_nrs", &file.pain_nrs),
         }
     }
 
-    fn plain_instrument(&mut self, at: &At, raw: &raw::RawInstrument) -> Instrument {
-        self.instrument(at, &raw.name, &raw.notice, &raw.loinc, &raw.sources)
+    fn plain_instrument(
+        &mut self,
+        at: &At,
+        id: &'static str,
+        raw: &raw::RawInstrument,
+    ) -> Instrument {
+        self.instrument(at, id, &raw.name, &raw.notice, &raw.loinc, &raw.sources)
     }
 
     fn instrument(
         &mut self,
         at: &At,
+        id: &'static str,
         name: &str,
         notice: &str,
         loinc: &std::collections::BTreeMap<String, String>,
@@ -781,10 +799,12 @@ impl<'f> Compiler<'f> {
     ) -> Instrument {
         let at = At { rule: Some(name.to_owned()), ..at.clone() };
         Instrument {
-            name: name.to_owned(),
-            notice: notice.to_owned(),
+            id,
+            name: Text::new(name),
+            notice: Text::new(notice),
             loinc: loinc.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
             sources: self.source_labels(&at, sources),
+            encoded: EncodingCache::default(),
         }
     }
 
@@ -858,7 +878,7 @@ impl<'f> Compiler<'f> {
             statements.push(EvidenceStatement {
                 meta,
                 applies_to: statement.applies_to.clone(),
-                provenance: statement.provenance.clone(),
+                provenance: Text::new(statement.provenance.as_str()),
             });
         }
         Evidence { factors, therapies, statements }
@@ -1140,4 +1160,19 @@ fn conjuncts(condition: &Condition) -> Vec<&Condition> {
         Condition::All(parts) => parts.iter().flat_map(conjuncts).collect(),
         other => vec![other],
     }
+}
+
+/// The ISO 8601 duration of an offset (`P0D`, `P6W`, `P3M`, `P1M1W2D`).
+pub(crate) fn iso_duration(days: u32, weeks: u32, months: u32) -> String {
+    let mut text = String::from("P");
+    for (amount, unit) in [(months, 'M'), (weeks, 'W'), (days, 'D')] {
+        if amount > 0 {
+            text.push_str(&amount.to_string());
+            text.push(unit);
+        }
+    }
+    if text.len() == 1 {
+        text.push_str("0D");
+    }
+    text
 }

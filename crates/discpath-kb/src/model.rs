@@ -6,6 +6,8 @@
 use discpath_model::{DiagnosisCode, FactId, Pathway, Scalar};
 use serde::{Deserialize, Serialize};
 
+use crate::text::{EncodingCache, Text, TextList};
+
 /// How certain the evidence behind a rule is (GRADE-style levels).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -59,11 +61,13 @@ pub struct RuleMeta {
     /// Stable dotted id, e.g. `pathway.structural.sequence`.
     pub id: String,
     /// Plain-English statement of the rule.
-    pub statement: String,
+    pub statement: Text,
     /// The labels of its sources, as shown in outputs.
-    pub sources: Vec<String>,
+    pub sources: TextList,
     /// Certainty of the evidence behind it.
     pub certainty: Certainty,
+    /// Its rationale entry's JSON, once encoded.
+    pub encoded: EncodingCache,
 }
 
 /// A cited source.
@@ -249,7 +253,7 @@ pub struct PathwayRule {
     /// A screen whose unanswered items it reports as missing.
     pub missing_screen: Option<usize>,
     /// What to do next, for people.
-    pub advice: Option<String>,
+    pub advice: Option<Text>,
 }
 
 /// Escalation options for pathways that leave conservative care.
@@ -363,6 +367,8 @@ pub struct FollowUpPoint {
     pub weeks: u32,
     /// Calendar months after the start.
     pub months: u32,
+    /// The offset as an ISO 8601 duration (`P0D`, `P6W`, `P3M`).
+    pub offset: String,
 }
 
 /// The scored instruments.
@@ -381,14 +387,18 @@ pub struct Instruments {
 /// What every instrument carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Instrument {
+    /// `odi`, `start_back`, `fabq_work`, `pain_nrs`.
+    pub id: &'static str,
     /// Its name.
-    pub name: String,
+    pub name: Text,
     /// Copyright and licence notice.
-    pub notice: String,
+    pub notice: Text,
     /// LOINC codes by role (`panel`, `score`, …).
     pub loinc: Vec<(String, String)>,
     /// Source labels.
     pub sources: Vec<String>,
+    /// Its JSON in outputs, once encoded.
+    pub encoded: EncodingCache,
 }
 
 /// ODI scoring parameters.
@@ -480,7 +490,7 @@ pub struct EvidenceStatement {
     /// Therapy or escalation-option ids it concerns.
     pub applies_to: Vec<String>,
     /// Where the figure comes from (`clinic-reported cohort, uncontrolled`).
-    pub provenance: String,
+    pub provenance: Text,
 }
 
 /// A loaded knowledge base. Built only by [`crate::load`], which validates it.
@@ -498,9 +508,11 @@ pub struct KnowledgeBase {
     /// What it is.
     pub description: String,
     /// The disclaimer every output carries.
-    pub disclaimer: String,
+    pub disclaimer: Text,
     /// `sha256:` of the files' canonical content.
     pub hash: String,
+    /// Name, version and hash as JSON in outputs, once encoded.
+    pub identity: EncodingCache,
     /// The cited sources.
     pub sources: Vec<Source>,
     /// Red-flag tiers, most urgent first.

@@ -310,3 +310,15 @@ fn every_problem_is_reported_at_once() {
         notes.text.replace("id = \"note.fabq_not_recorded\"", "id = \"note.odi_not_scored\"");
     assert_eq!(messages(&files).len(), 2);
 }
+
+#[test]
+fn follow_up_offsets_are_iso_durations() {
+    assert_eq!(super::load::iso_duration(0, 0, 0), "P0D");
+    assert_eq!(super::load::iso_duration(0, 6, 0), "P6W");
+    assert_eq!(super::load::iso_duration(0, 0, 3), "P3M");
+    assert_eq!(super::load::iso_duration(2, 1, 1), "P1M1W2D");
+    let kb = load_embedded().unwrap();
+    let offsets: Vec<&str> =
+        kb.care_plan.follow_ups.points.iter().map(|p| p.offset.as_str()).collect();
+    assert_eq!(offsets, ["P0D", "P6W", "P3M", "P6M"]);
+}

@@ -1,16 +1,19 @@
 //! Parsing and validating an assessment document.
 //!
-//! The document is read into a `serde_json::Value` and then walked field by field, so that every
-//! problem in it is reported at once, each with the path of the field (`questionnaires.odi[3]: 7
-//! is outside 0..=5`). Unknown fields are errors: a misspelt red flag that were dropped would be a
-//! missed red flag.
+//! The document is validated while serde streams it (from text or from a `serde_json::Value`),
+//! field by field, without building a JSON tree: every problem is recorded with the path of its
+//! field (`questionnaires.odi[3]: 7 is outside 0..=5`) and the walk goes on, so all of them are
+//! reported at once, sorted by path. Unknown fields are errors: a misspelt red flag that were
+//! dropped would be a missed red flag.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::fmt;
 use std::ops::Range;
 use std::sync::LazyLock;
 
 use jiff::civil::Date;
-use serde_json::{Map, Value};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
 
 use crate::document::{Assessment, Diagnosis, DiagnosisCode};
 use crate::error::{FieldError, InvalidDocument};
@@ -27,8 +30,12 @@ const LATEST_START: Date = jiff::civil::date(2999, 12, 31);
 
 /// Parses and validates a JSON assessment document.
 pub fn parse(json: &str) -> Result<Assessment, InvalidDocument> {
-    match serde_json::from_str::<Value>(json) {
-        Ok(value) => from_value(&value),
+    let mut validator = Validator::new();
+    let mut deserializer = serde_json::Deserializer::from_str(json);
+    let read =
+        Document(&mut validator).deserialize(&mut deserializer).and_then(|()| deserializer.end());
+    match read {
+        Ok(()) => validator.finish(),
         Err(error) => Err(InvalidDocument {
             errors: vec![FieldError {
                 path: String::new(),
@@ -40,74 +47,76 @@ pub fn parse(json: &str) -> Result<Assessment, InvalidDocument> {
 
 /// Validates an already-parsed JSON value as an assessment document.
 pub fn from_value(value: &Value) -> Result<Assessment, InvalidDocument> {
-    let mut validator = Validator {
-        errors: Vec::new(),
-        doc: Assessment {
-            facts: [None; FIELD_COUNT],
-            diagnoses: Vec::new(),
-            odi: None,
-            start_back: None,
-            start_date: None,
-        },
-    };
-    validator.document(value);
-    if validator.errors.is_empty() {
-        Ok(validator.doc)
-    } else {
-        Err(InvalidDocument { errors: validator.errors })
+    from_deserializer(value)
+}
+
+/// Validates a document read by any serde deserializer; an error of the deserializer itself
+/// (e.g. a syntax error) is reported as the only error.
+pub fn from_deserializer<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Assessment, InvalidDocument> {
+    let mut validator = Validator::new();
+    match Document(&mut validator).deserialize(deserializer) {
+        Ok(()) => validator.finish(),
+        Err(error) => Err(InvalidDocument {
+            errors: vec![FieldError { path: String::new(), message: error.to_string() }],
+        }),
     }
 }
 
 /// The range of [`FIELDS`] each input section occupies (fields are grouped by section).
-static SECTION_RANGES: LazyLock<HashMap<&'static str, Range<usize>>> = LazyLock::new(|| {
-    let mut ranges: HashMap<&'static str, Range<usize>> = HashMap::new();
-    for (index, field) in FIELDS.iter().enumerate() {
-        if field.origin == Origin::Input {
-            ranges
-                .entry(field.section)
-                .and_modify(|r| r.end = index + 1)
-                .or_insert(index..index + 1);
+static SECTION_RANGES: LazyLock<Vec<(&'static str, Range<usize>)>> = LazyLock::new(|| {
+    let mut ranges: Vec<(&'static str, Range<usize>)> = Vec::new();
+    for (index, field) in FIELDS.iter().enumerate().filter(|(_, f)| f.origin == Origin::Input) {
+        match ranges.last_mut() {
+            Some((section, range)) if *section == field.section => range.end = index + 1,
+            _ => ranges.push((field.section, index..index + 1)),
         }
     }
     ranges
 });
 
+/// The fields of one section.
+fn section_range(section: &str) -> Range<usize> {
+    SECTION_RANGES
+        .iter()
+        .find(|(name, _)| *name == section)
+        .map_or(0..0, |(_, range)| range.clone())
+}
+
+/// The document being built and the problems found so far.
 struct Validator {
     errors: Vec<FieldError>,
     doc: Assessment,
 }
 
 impl Validator {
+    fn new() -> Self {
+        Self {
+            errors: Vec::new(),
+            doc: Assessment {
+                facts: [None; FIELD_COUNT],
+                diagnoses: Vec::new(),
+                odi: None,
+                start_back: None,
+                start_date: None,
+            },
+        }
+    }
+
+    fn finish(mut self) -> Result<Assessment, InvalidDocument> {
+        if self.errors.is_empty() {
+            return Ok(self.doc);
+        }
+        self.errors.sort_by(|a, b| a.path.cmp(&b.path));
+        Err(InvalidDocument { errors: self.errors })
+    }
+
     fn error(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.errors.push(FieldError { path: path.into(), message: message.into() });
     }
 
-    fn document(&mut self, value: &Value) {
-        let Some(object) = value.as_object() else {
-            self.error("", format!("expected a JSON object, found {}", describe(value)));
-            return;
-        };
-        for (key, value) in object {
-            match key.as_str() {
-                "diagnoses" => self.diagnoses(value),
-                "questionnaires" => self.questionnaires(value),
-                "plan" => self.plan(value),
-                section if SECTION_RANGES.contains_key(section) => {
-                    if let Some(object) = self.object(section, value) {
-                        self.scalars(section, object, &[]);
-                    }
-                }
-                other => self.unknown(other, other, SECTIONS),
-            }
-        }
-        for section in REQUIRED_SECTIONS {
-            if !object.contains_key(*section) {
-                self.error(*section, "required");
-            }
-        }
-    }
-
-    fn unknown(&mut self, path: &str, key: &str, known: &[&str]) {
+    fn unknown(&mut self, path: String, key: &str, known: &[&str]) {
         let hint = known
             .iter()
             .filter(|candidate| strsim::levenshtein(key, candidate) <= 2)
@@ -117,262 +126,689 @@ impl Validator {
         self.error(path, format!("unknown field{hint}"));
     }
 
-    fn object<'v>(&mut self, path: &str, value: &'v Value) -> Option<&'v Map<String, Value>> {
-        let object = value.as_object();
-        if object.is_none() {
-            self.error(path, format!("expected an object, found {}", describe(value)));
-        }
-        object
-    }
-
-    /// Checks the scalar fields of one section; `special` keys are handled by the caller.
-    fn scalars(&mut self, section: &str, object: &Map<String, Value>, special: &[&str]) {
-        let range = SECTION_RANGES.get(section).cloned().unwrap_or(0..0);
-        let fields = &FIELDS[range.clone()];
-        for (key, value) in object {
-            if special.contains(&key.as_str()) {
-                continue;
-            }
-            match fields.iter().position(|f| f.name == key) {
-                Some(offset) => {
-                    let index = range.start + offset;
-                    self.doc.facts[index] =
-                        self.scalar(FIELDS[index].path, FIELDS[index].ty, value);
-                }
-                None => {
-                    let known: Vec<&str> =
-                        fields.iter().map(|f| f.name).chain(special.iter().copied()).collect();
-                    self.unknown(&format!("{section}.{key}"), key, &known);
-                }
-            }
-        }
-        for field in fields.iter().filter(|f| f.required && !object.contains_key(f.name)) {
-            self.error(field.path, "required");
-        }
-    }
-
-    fn scalar(&mut self, path: &str, ty: ValueType, value: &Value) -> Option<Scalar> {
-        match (ty, value) {
-            (ValueType::Bool, Value::Bool(b)) => Some(Scalar::Bool(*b)),
-            (ValueType::Integer { min, max }, Value::Number(number)) => {
-                let n = number.as_f64().unwrap_or(f64::NAN);
-                if n.fract() != 0.0 {
-                    self.error(path, format!("expected {ty}, found {number}"));
-                    return None;
-                }
-                // Both bounds are small integers, so comparing as f64 is exact.
-                if n < min as f64 || n > max as f64 {
-                    self.error(path, format!("{number} is outside {min}..={max}"));
-                    return None;
-                }
-                // In range, hence a small whole number: the cast is exact.
-                Some(Scalar::Int(n as i64))
-            }
-            (ValueType::Number { min, max }, Value::Number(number)) => {
-                let n = number.as_f64().unwrap_or(f64::NAN);
-                let above = max.is_some_and(|max| n > max);
-                if n < min || above || n.is_nan() {
-                    let range = match max {
-                        Some(max) => format!("{min}..={max}"),
-                        None => format!("{min}.."),
-                    };
-                    self.error(path, format!("{number} is outside {range}"));
-                    return None;
-                }
-                Some(Scalar::Number(n))
-            }
-            (ValueType::Enum(codes), Value::String(code)) => {
-                match codes.iter().position(|c| c == code).and_then(|i| u8::try_from(i).ok()) {
-                    Some(index) => Some(Scalar::Enum(index)),
-                    None => {
-                        self.error(
-                            path,
-                            format!("{} is not one of {}", describe(value), codes.join(", ")),
-                        );
-                        None
-                    }
-                }
-            }
-            _ => {
-                self.error(path, format!("expected {ty}, found {}", describe(value)));
+    /// Checks one scalar against its type and range, recording an error at `path` (built only
+    /// when there is one).
+    fn scalar(
+        &mut self,
+        path: impl FnOnce() -> String,
+        ty: ValueType,
+        value: &Loose<'_>,
+    ) -> Option<Scalar> {
+        match check(ty, value) {
+            Ok(scalar) => Some(scalar),
+            Err(message) => {
+                self.error(path(), message);
                 None
-            }
-        }
-    }
-
-    fn diagnoses(&mut self, value: &Value) {
-        let Some(items) = value.as_array() else {
-            self.error("diagnoses", format!("expected an array, found {}", describe(value)));
-            return;
-        };
-        for (index, item) in items.iter().enumerate() {
-            let path = format!("diagnoses[{index}]");
-            let Some(object) = self.object(&path, item) else { continue };
-            let mut code = None;
-            let mut confirmed = None;
-            for (key, value) in object {
-                match key.as_str() {
-                    "code" => match value.as_str() {
-                        Some(text) => match DiagnosisCode::lookup(text) {
-                            Some(found) => code = Some(found),
-                            None => self.error(
-                                format!("{path}.code"),
-                                format!(
-                                    "{} is not one of {}",
-                                    describe(value),
-                                    DIAGNOSIS_CODES.join(", ")
-                                ),
-                            ),
-                        },
-                        None => self.error(
-                            format!("{path}.code"),
-                            format!("expected a diagnosis code, found {}", describe(value)),
-                        ),
-                    },
-                    "confirmed_by_imaging" => match value.as_bool() {
-                        Some(b) => confirmed = Some(b),
-                        None => self.error(
-                            format!("{path}.confirmed_by_imaging"),
-                            format!("expected true or false, found {}", describe(value)),
-                        ),
-                    },
-                    other => self.unknown(
-                        &format!("{path}.{other}"),
-                        other,
-                        &["code", "confirmed_by_imaging"],
-                    ),
-                }
-            }
-            for required in ["code", "confirmed_by_imaging"] {
-                if !object.contains_key(required) {
-                    self.error(format!("{path}.{required}"), "required");
-                }
-            }
-            if let (Some(code), Some(confirmed_by_imaging)) = (code, confirmed) {
-                self.doc.diagnoses.push(Diagnosis { code, confirmed_by_imaging });
-            }
-        }
-    }
-
-    fn questionnaires(&mut self, value: &Value) {
-        let Some(object) = self.object("questionnaires", value) else { return };
-        self.scalars("questionnaires", object, &["odi", "start_back"]);
-        if let Some(odi) = object.get("odi") {
-            self.odi(odi);
-        }
-        if let Some(start_back) = object.get("start_back") {
-            self.start_back(start_back);
-        }
-    }
-
-    fn items<'v>(&mut self, path: &str, value: &'v Value, expected: usize) -> Option<&'v [Value]> {
-        let Some(items) = value.as_array() else {
-            self.error(
-                path,
-                format!("expected an array of {expected} items, found {}", describe(value)),
-            );
-            return None;
-        };
-        if items.len() != expected {
-            self.error(path, format!("expected {expected} items, found {}", items.len()));
-            return None;
-        }
-        Some(items)
-    }
-
-    fn item(&mut self, path: &str, index: usize, value: &Value, max: u8) -> Option<u8> {
-        let ty = ValueType::Integer { min: 0, max: i64::from(max) };
-        match self.scalar(&format!("{path}[{index}]"), ty, value)? {
-            Scalar::Int(score) => u8::try_from(score).ok(),
-            _ => None,
-        }
-    }
-
-    fn odi(&mut self, value: &Value) {
-        let path = "questionnaires.odi";
-        let Some(items) = self.items(path, value, ODI_ITEMS) else { return };
-        let mut answers = [None; ODI_ITEMS];
-        let mut valid = true;
-        for (index, (slot, item)) in answers.iter_mut().zip(items).enumerate() {
-            if item.is_null() {
-                continue;
-            }
-            match self.item(path, index, item, ODI_ITEM_MAX) {
-                Some(score) => *slot = Some(score),
-                None => valid = false,
-            }
-        }
-        if valid {
-            self.doc.odi = Some(answers);
-        }
-    }
-
-    fn start_back(&mut self, value: &Value) {
-        let path = "questionnaires.start_back";
-        let Some(items) = self.items(path, value, START_BACK_ITEMS) else { return };
-        let mut answers = [0; START_BACK_ITEMS];
-        let mut valid = true;
-        for (index, (slot, item)) in answers.iter_mut().zip(items).enumerate() {
-            // Items 1–8 are agree (1) / disagree (0); item 9 is a five-point scale (0–4).
-            let max = if index + 1 == START_BACK_ITEMS { 4 } else { 1 };
-            match self.item(path, index, item, max) {
-                Some(score) => *slot = score,
-                None => valid = false,
-            }
-        }
-        if valid {
-            self.doc.start_back = Some(answers);
-        }
-    }
-
-    fn plan(&mut self, value: &Value) {
-        let Some(object) = self.object("plan", value) else { return };
-        for (key, value) in object {
-            if key != "start_date" {
-                self.unknown(&format!("plan.{key}"), key, &["start_date"]);
-                continue;
-            }
-            let path = "plan.start_date";
-            let Some(text) = value.as_str() else {
-                self.error(
-                    path,
-                    format!("expected an ISO date (YYYY-MM-DD), found {}", describe(value)),
-                );
-                continue;
-            };
-            let well_formed = text.len() == 10
-                && text
-                    .bytes()
-                    .enumerate()
-                    .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
-            match text.parse::<Date>() {
-                Ok(date) if well_formed && (EARLIEST_START..=LATEST_START).contains(&date) => {
-                    self.doc.start_date = Some(date);
-                }
-                Ok(_) if well_formed => self.error(
-                    path,
-                    format!("{} is outside {EARLIEST_START}..={LATEST_START}", describe(value)),
-                ),
-                _ => self.error(
-                    path,
-                    format!("{} is not a valid ISO date (YYYY-MM-DD)", describe(value)),
-                ),
             }
         }
     }
 }
 
-/// A short description of a JSON value for error messages (strings are quoted and truncated).
-fn describe(value: &Value) -> String {
-    match value {
-        Value::Null => "null".to_owned(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) if s.chars().count() > 40 => {
-            format!("{:?}…", s.chars().take(40).collect::<String>())
+/// Checks one scalar against its type and range; the error is the message.
+fn check(ty: ValueType, value: &Loose<'_>) -> Result<Scalar, String> {
+    match (ty, value) {
+        (ValueType::Bool, Loose::Bool(b)) => Ok(Scalar::Bool(*b)),
+        (ValueType::Integer { min, max }, Loose::Number(n)) => {
+            if n.fract() != 0.0 {
+                return Err(format!("expected {ty}, found {value}"));
+            }
+            // Both bounds are small integers, so comparing as f64 is exact.
+            if *n < min as f64 || *n > max as f64 {
+                return Err(format!("{value} is outside {min}..={max}"));
+            }
+            // In range, hence a small whole number: the cast is exact.
+            Ok(Scalar::Int(*n as i64))
         }
-        Value::String(s) => format!("{s:?}"),
-        Value::Array(_) => "an array".to_owned(),
-        Value::Object(_) => "an object".to_owned(),
+        (ValueType::Number { min, max }, Loose::Number(n)) => {
+            if *n < min || max.is_some_and(|max| *n > max) {
+                let range = match max {
+                    Some(max) => format!("{min}..={max}"),
+                    None => format!("{min}.."),
+                };
+                return Err(format!("{value} is outside {range}"));
+            }
+            Ok(Scalar::Number(*n))
+        }
+        (ValueType::Enum(codes), Loose::Str(code)) => codes
+            .iter()
+            .position(|c| *c == code.as_ref())
+            .and_then(|i| u8::try_from(i).ok())
+            .map(Scalar::Enum)
+            .ok_or_else(|| format!("{value} is not one of {}", codes.join(", "))),
+        _ => Err(format!("expected {ty}, found {value}")),
     }
+}
+
+/// A JSON value where a scalar is expected, with anything nested consumed and summarized.
+enum Loose<'de> {
+    Null,
+    Bool(bool),
+    Number(f64),
+    Str(Cow<'de, str>),
+    Array,
+    Object,
+}
+
+impl fmt::Display for Loose<'_> {
+    /// A short description for error messages (strings quoted and truncated).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Null => f.write_str("null"),
+            Self::Bool(b) => write!(f, "{b}"),
+            Self::Number(n) => match serde_json::Number::from_f64(*n) {
+                Some(number) if n.fract() != 0.0 || n.abs() >= 1e16 => write!(f, "{number}"),
+                _ => write!(f, "{n}"),
+            },
+            Self::Str(s) if s.chars().count() > 40 => {
+                write!(f, "{:?}…", s.chars().take(40).collect::<String>())
+            }
+            Self::Str(s) => write!(f, "{s:?}"),
+            Self::Array => f.write_str("an array"),
+            Self::Object => f.write_str("an object"),
+        }
+    }
+}
+
+struct LooseVisitor;
+
+impl<'de> Visitor<'de> for LooseVisitor {
+    type Value = Loose<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Loose::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(Loose::Null)
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Loose::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Loose::Number(v as f64))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Loose::Number(v as f64))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Loose::Number(v))
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Loose::Str(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Loose::Str(Cow::Owned(v.to_owned())))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Loose::Str(Cow::Owned(v)))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Loose::Array)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Loose::Object)
+    }
+}
+
+impl<'de> de::Deserialize<'de> for Loose<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(LooseVisitor)
+    }
+}
+
+/// An object key, borrowed from the input when it has no escapes.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> de::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// What a value turned out to be: handled by a walker, or something else (a scalar, or the wrong
+/// kind of container), summarized for the error message.
+enum Shape<'de> {
+    Handled,
+    Other(Loose<'de>),
+}
+
+/// Handles the entries of an object.
+trait Entries {
+    /// Reads the value of `key` from `map` (every entry's value must be consumed).
+    fn entry<'de, A: MapAccess<'de>>(
+        &mut self,
+        validator: &mut Validator,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error>;
+
+    /// Called after the last entry.
+    fn end(self, validator: &mut Validator);
+}
+
+/// Handles the elements of an array.
+trait Elements {
+    /// Reads element `index` from `seq`; `false` when the array has ended.
+    fn element<'de, A: SeqAccess<'de>>(
+        &mut self,
+        validator: &mut Validator,
+        index: usize,
+        seq: &mut A,
+    ) -> Result<bool, A::Error>;
+
+    /// Called after the last element, with how many there were.
+    fn end(self, validator: &mut Validator, count: usize);
+}
+
+/// The visits of any value that is not the container a walker wants: summarized as a [`Loose`].
+macro_rules! other_values {
+    () => {
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(Shape::Other(Loose::Null))
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(Shape::Other(Loose::Null))
+        }
+        fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(Shape::Other(Loose::Bool(v)))
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Shape::Other(Loose::Number(v as f64)))
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Shape::Other(Loose::Number(v as f64)))
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(Shape::Other(Loose::Number(v)))
+        }
+        fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok(Shape::Other(Loose::Str(Cow::Borrowed(v))))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Shape::Other(Loose::Str(Cow::Owned(v.to_owned()))))
+        }
+    };
+}
+
+/// Walks an object with an [`Entries`] handler.
+struct Object<'v, H> {
+    validator: &'v mut Validator,
+    handler: H,
+}
+
+impl<'de, H: Entries> DeserializeSeed<'de> for Object<'_, H> {
+    type Value = Shape<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, H: Entries> Visitor<'de> for Object<'_, H> {
+    type Value = Shape<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    other_values!();
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        LooseVisitor.visit_seq(seq).map(Shape::Other)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Self::Value, A::Error> {
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            self.handler.entry(self.validator, &key, &mut map)?;
+        }
+        self.handler.end(self.validator);
+        Ok(Shape::Handled)
+    }
+}
+
+/// Walks an array with an [`Elements`] handler.
+struct Array<'v, H> {
+    validator: &'v mut Validator,
+    handler: H,
+}
+
+impl<'de, H: Elements> DeserializeSeed<'de> for Array<'_, H> {
+    type Value = Shape<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, H: Elements> Visitor<'de> for Array<'_, H> {
+    type Value = Shape<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array")
+    }
+
+    other_values!();
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        LooseVisitor.visit_map(map).map(Shape::Other)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut count = 0;
+        while self.handler.element(self.validator, count, &mut seq)? {
+            count += 1;
+        }
+        self.handler.end(self.validator, count);
+        Ok(Shape::Handled)
+    }
+}
+
+/// Reads an object-valued entry with `handler`; a non-object is an error at `path`.
+fn object_entry<'de, A: MapAccess<'de>, H: Entries>(
+    validator: &mut Validator,
+    path: &str,
+    handler: H,
+    map: &mut A,
+) -> Result<(), A::Error> {
+    if let Shape::Other(value) =
+        map.next_value_seed(Object { validator: &mut *validator, handler })?
+    {
+        validator.error(path, format!("expected an object, found {value}"));
+    }
+    Ok(())
+}
+
+/// Reads an array-valued entry with `handler`; a non-array is an error at `path`.
+fn array_entry<'de, A: MapAccess<'de>, H: Elements>(
+    validator: &mut Validator,
+    path: &str,
+    what: &str,
+    handler: H,
+    map: &mut A,
+) -> Result<(), A::Error> {
+    if let Shape::Other(value) =
+        map.next_value_seed(Array { validator: &mut *validator, handler })?
+    {
+        validator.error(path, format!("expected {what}, found {value}"));
+    }
+    Ok(())
+}
+
+/// Skips an unknown entry, recording it.
+fn unknown_entry<'de, A: MapAccess<'de>>(
+    validator: &mut Validator,
+    path: String,
+    key: &str,
+    known: &[&str],
+    map: &mut A,
+) -> Result<(), A::Error> {
+    map.next_value::<IgnoredAny>()?;
+    validator.unknown(path, key, known);
+    Ok(())
+}
+
+/// The top-level object.
+struct Document<'v>(&'v mut Validator);
+
+impl<'de> DeserializeSeed<'de> for Document<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        let validator = self.0;
+        let shape = Object { validator: &mut *validator, handler: Sections::default() }
+            .deserialize(deserializer)?;
+        if let Shape::Other(value) = shape {
+            validator.error("", format!("expected a JSON object, found {value}"));
+        }
+        Ok(())
+    }
+}
+
+/// The document's entries: its sections.
+#[derive(Default)]
+struct Sections {
+    present: Vec<&'static str>,
+}
+
+impl Entries for Sections {
+    fn entry<'de, A: MapAccess<'de>>(
+        &mut self,
+        validator: &mut Validator,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        let Some(section) = SECTIONS.iter().copied().find(|s| *s == key) else {
+            return unknown_entry(validator, key.to_owned(), key, SECTIONS, map);
+        };
+        self.present.push(section);
+        match section {
+            "diagnoses" => array_entry(validator, section, "an array", Diagnoses, map),
+            "questionnaires" => object_entry(
+                validator,
+                section,
+                Scalars::with(section, &["odi", "start_back"]),
+                map,
+            ),
+            "plan" => object_entry(validator, section, Plan, map),
+            _ => object_entry(validator, section, Scalars::with(section, &[]), map),
+        }
+    }
+
+    fn end(self, validator: &mut Validator) {
+        for section in REQUIRED_SECTIONS {
+            if !self.present.contains(section) {
+                validator.error(*section, "required");
+            }
+        }
+    }
+}
+
+/// The scalar fields of a section; `special` keys (the questionnaires' item lists) are read by
+/// their own walkers.
+struct Scalars {
+    section: &'static str,
+    range: Range<usize>,
+    special: &'static [&'static str],
+    /// Bit `i` set: field `i` of [`FIELDS`] was named.
+    named: u64,
+}
+
+impl Scalars {
+    fn with(section: &'static str, special: &'static [&'static str]) -> Self {
+        Self { section, range: section_range(section), special, named: 0 }
+    }
+}
+
+impl Entries for Scalars {
+    fn entry<'de, A: MapAccess<'de>>(
+        &mut self,
+        validator: &mut Validator,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "odi" if self.special.contains(&"odi") => {
+                let path = "questionnaires.odi";
+                let what = "an array of 10 items";
+                return array_entry(validator, path, what, Items::odi(), map);
+            }
+            "start_back" if self.special.contains(&"start_back") => {
+                let path = "questionnaires.start_back";
+                let what = "an array of 9 items";
+                return array_entry(validator, path, what, Items::start_back(), map);
+            }
+            _ => {}
+        }
+        let fields = &FIELDS[self.range.clone()];
+        let Some(offset) = fields.iter().position(|f| f.name == key) else {
+            let known: Vec<&str> =
+                fields.iter().map(|f| f.name).chain(self.special.iter().copied()).collect();
+            return unknown_entry(validator, format!("{}.{key}", self.section), key, &known, map);
+        };
+        let index = self.range.start + offset;
+        let value: Loose<'de> = map.next_value()?;
+        self.named |= 1 << index;
+        validator.doc.facts[index] =
+            validator.scalar(|| FIELDS[index].path.to_owned(), FIELDS[index].ty, &value);
+        Ok(())
+    }
+
+    fn end(self, validator: &mut Validator) {
+        for (index, field) in FIELDS[self.range.clone()].iter().enumerate() {
+            if field.required && self.named & (1 << (self.range.start + index)) == 0 {
+                validator.error(field.path, "required");
+            }
+        }
+    }
+}
+
+/// `diagnoses[]`.
+struct Diagnoses;
+
+impl Elements for Diagnoses {
+    fn element<'de, A: SeqAccess<'de>>(
+        &mut self,
+        validator: &mut Validator,
+        index: usize,
+        seq: &mut A,
+    ) -> Result<bool, A::Error> {
+        let handler = DiagnosisEntry { index, code: None, confirmed: None, named: [false; 2] };
+        match seq.next_element_seed(Object { validator: &mut *validator, handler })? {
+            None => Ok(false),
+            Some(Shape::Handled) => Ok(true),
+            Some(Shape::Other(value)) => {
+                validator.error(
+                    format!("diagnoses[{index}]"),
+                    format!("expected an object, found {value}"),
+                );
+                Ok(true)
+            }
+        }
+    }
+
+    fn end(self, _validator: &mut Validator, _count: usize) {}
+}
+
+/// One `diagnoses[]` entry.
+struct DiagnosisEntry {
+    index: usize,
+    code: Option<DiagnosisCode>,
+    confirmed: Option<bool>,
+    named: [bool; 2],
+}
+
+impl Entries for DiagnosisEntry {
+    fn entry<'de, A: MapAccess<'de>>(
+        &mut self,
+        validator: &mut Validator,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        let path = format!("diagnoses[{}]", self.index);
+        match key {
+            "code" => {
+                self.named[0] = true;
+                match map.next_value::<Loose<'de>>()? {
+                    Loose::Str(text) => match DiagnosisCode::lookup(&text) {
+                        Some(code) => self.code = Some(code),
+                        None => validator.error(
+                            format!("{path}.code"),
+                            format!(
+                                "{} is not one of {}",
+                                Loose::Str(text),
+                                DIAGNOSIS_CODES.join(", ")
+                            ),
+                        ),
+                    },
+                    other => validator.error(
+                        format!("{path}.code"),
+                        format!("expected a diagnosis code, found {other}"),
+                    ),
+                }
+            }
+            "confirmed_by_imaging" => {
+                self.named[1] = true;
+                match map.next_value::<Loose<'de>>()? {
+                    Loose::Bool(b) => self.confirmed = Some(b),
+                    other => validator.error(
+                        format!("{path}.confirmed_by_imaging"),
+                        format!("expected true or false, found {other}"),
+                    ),
+                }
+            }
+            other => {
+                let known = &["code", "confirmed_by_imaging"];
+                return unknown_entry(validator, format!("{path}.{other}"), other, known, map);
+            }
+        }
+        Ok(())
+    }
+
+    fn end(self, validator: &mut Validator) {
+        for (named, key) in self.named.iter().zip(["code", "confirmed_by_imaging"]) {
+            if !named {
+                validator.error(format!("diagnoses[{}].{key}", self.index), "required");
+            }
+        }
+        if let (Some(code), Some(confirmed_by_imaging)) = (self.code, self.confirmed) {
+            validator.doc.diagnoses.push(Diagnosis { code, confirmed_by_imaging });
+        }
+    }
+}
+
+/// A questionnaire's item list: the ODI (items may be null: unanswered) or STarT Back.
+struct Items {
+    path: &'static str,
+    /// The answers so far (the ODI's ten, or STarT Back's nine).
+    answers: [Option<u8>; ODI_ITEMS],
+    expected: usize,
+    nullable: bool,
+    valid: bool,
+}
+
+impl Items {
+    fn odi() -> Self {
+        Self {
+            path: "questionnaires.odi",
+            answers: [None; ODI_ITEMS],
+            expected: ODI_ITEMS,
+            nullable: true,
+            valid: true,
+        }
+    }
+
+    fn start_back() -> Self {
+        let path = "questionnaires.start_back";
+        Self {
+            path,
+            answers: [None; ODI_ITEMS],
+            expected: START_BACK_ITEMS,
+            nullable: false,
+            valid: true,
+        }
+    }
+
+    fn max(&self, index: usize) -> u8 {
+        match (self.nullable, index + 1 == START_BACK_ITEMS) {
+            (true, _) => ODI_ITEM_MAX,
+            // Items 1–8 are agree (1) / disagree (0); item 9 is a five-point scale (0–4).
+            (false, true) => 4,
+            (false, false) => 1,
+        }
+    }
+}
+
+impl Elements for Items {
+    fn element<'de, A: SeqAccess<'de>>(
+        &mut self,
+        validator: &mut Validator,
+        index: usize,
+        seq: &mut A,
+    ) -> Result<bool, A::Error> {
+        let Some(value) = seq.next_element::<Loose<'de>>()? else { return Ok(false) };
+        if index >= self.expected {
+            return Ok(true);
+        }
+        if self.nullable && matches!(value, Loose::Null) {
+            return Ok(true);
+        }
+        let ty = ValueType::Integer { min: 0, max: i64::from(self.max(index)) };
+        let path = self.path;
+        match validator.scalar(|| format!("{path}[{index}]"), ty, &value) {
+            Some(Scalar::Int(score)) => self.answers[index] = u8::try_from(score).ok(),
+            _ => self.valid = false,
+        }
+        Ok(true)
+    }
+
+    fn end(self, validator: &mut Validator, count: usize) {
+        if count != self.expected {
+            validator.error(self.path, format!("expected {} items, found {count}", self.expected));
+            return;
+        }
+        if !self.valid {
+            return;
+        }
+        if self.nullable {
+            validator.doc.odi = Some(self.answers);
+        } else {
+            let mut items = [0; START_BACK_ITEMS];
+            items
+                .iter_mut()
+                .zip(&self.answers)
+                .for_each(|(slot, answer)| *slot = answer.unwrap_or(0));
+            validator.doc.start_back = Some(items);
+        }
+    }
+}
+
+/// `plan`.
+struct Plan;
+
+impl Entries for Plan {
+    fn entry<'de, A: MapAccess<'de>>(
+        &mut self,
+        validator: &mut Validator,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        if key != "start_date" {
+            return unknown_entry(validator, format!("plan.{key}"), key, &["start_date"], map);
+        }
+        let path = "plan.start_date";
+        let value = map.next_value::<Loose<'de>>()?;
+        let Loose::Str(text) = &value else {
+            validator.error(path, format!("expected an ISO date (YYYY-MM-DD), found {value}"));
+            return Ok(());
+        };
+        let well_formed = text.len() == 10
+            && text
+                .bytes()
+                .enumerate()
+                .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+        match text.parse::<Date>() {
+            Ok(date) if well_formed && (EARLIEST_START..=LATEST_START).contains(&date) => {
+                validator.doc.start_date = Some(date);
+            }
+            Ok(_) if well_formed => {
+                validator
+                    .error(path, format!("{value} is outside {EARLIEST_START}..={LATEST_START}"));
+            }
+            _ => validator.error(path, format!("{value} is not a valid ISO date (YYYY-MM-DD)")),
+        }
+        Ok(())
+    }
+
+    fn end(self, _validator: &mut Validator) {}
 }

@@ -351,6 +351,9 @@ fields! {
 /// How many fields [`FIELDS`] holds; the size of a fact table.
 pub const FIELD_COUNT: usize = FIELDS.len();
 
+// The parser keeps a 64-bit mask of the fields a document names.
+const _: () = assert!(FIELD_COUNT <= 64, "the vocabulary outgrew the parser's field mask");
+
 /// The number of items in the Oswestry Disability Index.
 pub const ODI_ITEMS: usize = 10;
 /// The largest score of one ODI item.

@@ -38,11 +38,11 @@ fn knowledge_base(dir: Option<&Path>) -> Result<KnowledgeBase, Failure> {
 }
 
 /// Writes to standard output, mapping a closed pipe or full disk to a failure.
-fn write_stdout(text: &str) -> Result<(), Failure> {
+fn write_stdout(text: impl AsRef<[u8]>) -> Result<(), Failure> {
     use std::io::Write as _;
     let mut stdout = std::io::stdout().lock();
     stdout
-        .write_all(text.as_bytes())
+        .write_all(text.as_ref())
         .and_then(|()| stdout.flush())
         .map_err(|e| Failure::failed("cannot write to standard output", e))
 }

@@ -28,8 +28,8 @@ pub(crate) fn render(kb: &KnowledgeBase, doc: &Assessment, rec: &Recommendation<
         &mut out,
         &format!("  decided by {} · evidence certainty {}", rec.decided_by, rec.certainty.as_str()),
     );
-    if let Some(entry) = rec.rationale.iter().find(|e| e.rule == rec.decided_by) {
-        wrap(&mut out, entry.statement, "  ");
+    if let Some(entry) = rec.rationale.iter().find(|e| e.rule() == rec.decided_by) {
+        wrap(&mut out, entry.statement(), "  ");
     }
     if let Some(advice) = rec.advice {
         wrap(&mut out, &format!("Next step: {advice}"), "  ");
@@ -109,8 +109,8 @@ pub(crate) fn render(kb: &KnowledgeBase, doc: &Assessment, rec: &Recommendation<
 
     heading(&mut out, "WHY: RULES THAT FIRED");
     for entry in rec.rationale.iter().filter(|e| e.provenance.is_none()) {
-        line(&mut out, &format!("  [{}] certainty {}", entry.rule, entry.certainty.as_str()));
-        wrap(&mut out, entry.statement, INDENT);
+        line(&mut out, &format!("  [{}] certainty {}", entry.rule(), entry.certainty().as_str()));
+        wrap(&mut out, entry.statement(), INDENT);
         if !entry.inputs.is_empty() {
             let read: Vec<String> = entry
                 .inputs
@@ -119,7 +119,7 @@ pub(crate) fn render(kb: &KnowledgeBase, doc: &Assessment, rec: &Recommendation<
                 .collect();
             wrap(&mut out, &format!("read: {}", read.join("; ")), INDENT);
         }
-        wrap(&mut out, &format!("sources: {}", entry.sources.join("; ")), INDENT);
+        wrap(&mut out, &format!("sources: {}", entry.sources().join("; ")), INDENT);
     }
 
     let evidence: Vec<_> = rec.rationale.iter().filter(|e| e.provenance.is_some()).collect();
@@ -130,20 +130,20 @@ pub(crate) fn render(kb: &KnowledgeBase, doc: &Assessment, rec: &Recommendation<
                 &mut out,
                 &format!(
                     "  [{}] {}, certainty {}",
-                    entry.rule,
-                    entry.provenance.unwrap_or_default(),
-                    entry.certainty.as_str()
+                    entry.rule(),
+                    entry.provenance.map_or("", |p| p.as_str()),
+                    entry.certainty().as_str()
                 ),
             );
-            wrap(&mut out, entry.statement, INDENT);
-            wrap(&mut out, &format!("sources: {}", entry.sources.join("; ")), INDENT);
+            wrap(&mut out, entry.statement(), INDENT);
+            wrap(&mut out, &format!("sources: {}", entry.sources().join("; ")), INDENT);
         }
     }
 
     if !rec.instruments.is_empty() {
         heading(&mut out, "INSTRUMENT NOTICES");
         for instrument in &rec.instruments {
-            wrap(&mut out, &format!("{}: {}", instrument.name, instrument.notice), "  ");
+            wrap(&mut out, &format!("{}: {}", instrument.0.name, instrument.0.notice), "  ");
         }
     }
 

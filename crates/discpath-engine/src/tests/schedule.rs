@@ -4,7 +4,7 @@
 use jiff::civil::{Date, Weekday};
 use serde_json::{Value, json};
 
-use crate::schedule::{iso_offset, offset_date, phase_dates, weekday_on_or_after};
+use crate::schedule::{offset_date, phase_dates, weekday_on_or_after};
 use crate::tests::{base_document, evaluate};
 
 fn date(text: &str) -> Date {
@@ -123,14 +123,6 @@ fn phase_dates_hand_over_to_the_next_weekday() {
     assert_eq!(next, date("2027-01-11"));
     let (_, next) = phase_dates(date("2027-01-09"), &[1]).unwrap(); // Saturday window
     assert_eq!(next, date("2027-01-18"), "Saturday + 7 is a Saturday: the next weekday is Monday");
-}
-
-#[test]
-fn iso_offsets() {
-    assert_eq!(iso_offset(0, 0, 0), "P0D");
-    assert_eq!(iso_offset(0, 6, 0), "P6W");
-    assert_eq!(iso_offset(0, 0, 3), "P3M");
-    assert_eq!(iso_offset(2, 1, 1), "P1M1W2D");
 }
 
 #[test]

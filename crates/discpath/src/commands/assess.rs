@@ -24,21 +24,19 @@ pub(super) fn single(kb: &KnowledgeBase, file: &Path, json: bool) -> Result<(), 
             if json {
                 let body = serde_json::to_string_pretty(&ErrorLine::new(None, &invalid))
                     .map_err(|e| Failure::failed("cannot serialize the errors", e))?;
-                write_stdout(&format!("{body}\n"))?;
+                write_stdout(format!("{body}\n"))?;
             }
             return Err(Failure::Invalid(invalid.to_string()));
         }
     };
     let recommendation = discpath_engine::assess(kb, &doc);
-    let output = if json {
-        let mut body = serde_json::to_string_pretty(&recommendation)
-            .map_err(|e| Failure::failed("cannot serialize the recommendation", e))?;
-        body.push('\n');
-        body
+    if json {
+        let mut body = recommendation.to_json();
+        body.push(b'\n');
+        write_stdout(body)
     } else {
-        report::render(kb, &doc, &recommendation)
-    };
-    write_stdout(&output)
+        write_stdout(report::render(kb, &doc, &recommendation))
+    }
 }
 
 /// Reads JSON Lines and writes one JSON line per input line, in order. A line that is not a
@@ -49,10 +47,12 @@ pub(super) fn batch(kb: &KnowledgeBase, file: &Path) -> Result<(), Failure> {
     let mut output = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let write_error = |e: std::io::Error| Failure::failed("cannot write to standard output", e);
     let mut line = Vec::new();
+    // Each document is serialized into this buffer, then written out in one piece.
+    let mut encoded = Vec::with_capacity(16 * 1024);
     let (mut number, mut invalid) = (0usize, 0usize);
     loop {
         line.clear();
-        let read = input.read_until(b'\n', &mut line).map_err(|e| {
+        let read = read_line(&mut input, &mut line).map_err(|e| {
             Failure::failed(format!("cannot read {} line {}", file.display(), number + 1), e)
         })?;
         if read == 0 {
@@ -67,15 +67,20 @@ pub(super) fn batch(kb: &KnowledgeBase, file: &Path) -> Result<(), Failure> {
                 }],
             })
             .and_then(|text| discpath_model::parse(text.trim_end_matches(['\n', '\r'])));
+        encoded.clear();
         let written = match parsed {
-            Ok(doc) => serde_json::to_writer(&mut output, &discpath_engine::assess(kb, &doc)),
+            Ok(doc) => {
+                discpath_engine::assess(kb, &doc).write_json(&mut encoded);
+                Ok(())
+            }
             Err(errors) => {
                 invalid += 1;
-                serde_json::to_writer(&mut output, &ErrorLine::new(Some(number), &errors))
+                serde_json::to_writer(&mut encoded, &ErrorLine::new(Some(number), &errors))
             }
         };
-        written.map_err(|e| Failure::failed("cannot write to standard output", e))?;
-        output.write_all(b"\n").map_err(write_error)?;
+        written.map_err(|e| Failure::failed("cannot encode the output", e))?;
+        encoded.push(b'\n');
+        output.write_all(&encoded).map_err(write_error)?;
     }
     output.flush().map_err(write_error)?;
     if invalid > 0 {
@@ -85,6 +90,28 @@ pub(super) fn batch(kb: &KnowledgeBase, file: &Path) -> Result<(), Failure> {
         });
     }
     Ok(())
+}
+
+/// Reads up to and including the next newline into `line` (like `BufRead::read_until`, with a
+/// vectorized search for the newline); returns the number of bytes read.
+fn read_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> std::io::Result<usize> {
+    let mut read = 0;
+    loop {
+        let buffer = input.fill_buf()?;
+        if buffer.is_empty() {
+            return Ok(read);
+        }
+        let (taken, done) = match memchr::memchr(b'\n', buffer) {
+            Some(at) => (at + 1, true),
+            None => (buffer.len(), false),
+        };
+        line.extend_from_slice(&buffer[..taken]);
+        input.consume(taken);
+        read += taken;
+        if done {
+            return Ok(read);
+        }
+    }
 }
 
 /// The JSON that stands for an invalid document.

@@ -47,7 +47,7 @@ pub(super) fn print(kb: &KnowledgeBase, json: bool) -> Result<(), Failure> {
         });
         let text = serde_json::to_string_pretty(&body)
             .map_err(|e| Failure::failed("cannot serialize the comparison", e))?;
-        return write_stdout(&format!("{text}\n"));
+        return write_stdout(format!("{text}\n"));
     }
     let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse::<u16>().ok()).unwrap_or(120);
     let mut table = Table::new();

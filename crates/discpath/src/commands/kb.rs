@@ -18,7 +18,7 @@ pub(super) fn check(dir: Option<&Path>) -> Result<(), Failure> {
     match loaded {
         Ok(kb) => {
             let n_rules = kb.rules().count();
-            write_stdout(&format!(
+            write_stdout(format!(
                 "ok: {} {} ({}), {n_rules} rules, {} sources\n",
                 kb.name,
                 kb.version,
