@@ -28,7 +28,7 @@ fn evaluate(c: &mut Criterion) {
             b.iter(|| {
                 out.clear();
                 let doc = discpath_model::parse(black_box(&json)).unwrap();
-                serde_json::to_writer(&mut out, &discpath_engine::assess(&kb, &doc)).unwrap();
+                discpath_engine::assess(&kb, &doc).write_json(&mut out);
                 black_box(out.len())
             });
         });

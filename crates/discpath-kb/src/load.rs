@@ -16,7 +16,7 @@ use crate::model::{
     PathwayRule, PlanTemplate, Predictor, RedFlag, RuleMeta, Screen, ScreenItem, Source, StartBack,
     Test, TherapyCourse, Tier,
 };
-use crate::raw::{self, RawCondition, RawMeta, RawScreen, meta};
+use crate::raw::{self, RawCondition, RawMeta, RawScreen};
 use crate::text::{EncodingCache, Text, TextList};
 
 /// The files a knowledge base consists of, each exactly once.
@@ -235,7 +235,7 @@ impl<'f> Compiler<'f> {
             .map(|note| {
                 let at = self.at("notes.toml", &note.id);
                 Note {
-                    meta: self.meta(&at, &meta!(note)),
+                    meta: self.meta(&at, &note.meta()),
                     when: self.condition(&at, &note.when, Stage::Full),
                 }
             })
@@ -390,7 +390,7 @@ impl<'f> Compiler<'f> {
         let mut compiled = Vec::new();
         for flag in flags {
             let at = self.at("red_flags.toml", &flag.id);
-            let meta = self.meta(&at, &meta!(flag));
+            let meta = self.meta(&at, &flag.meta());
             if !names.insert(flag.flag.clone()) {
                 self.error(&at, format!("red flag {} is reported by two rules", flag.flag));
             }
@@ -406,7 +406,7 @@ impl<'f> Compiler<'f> {
 
     fn screen(&mut self, screen: &RawScreen, file: &'static str) -> Screen {
         let at = self.at(file, &screen.id);
-        let meta = self.meta(&at, &meta!(screen));
+        let meta = self.meta(&at, &screen.meta());
         let mut items = Vec::new();
         for item in &screen.require {
             let fact = self.fact(&at, &item.fact);
@@ -428,7 +428,7 @@ impl<'f> Compiler<'f> {
         let mut compiled = Vec::new();
         for rule in rules {
             let at = self.at("contraindications.toml", &rule.id);
-            let meta = self.meta(&at, &meta!(rule));
+            let meta = self.meta(&at, &rule.meta());
             let therapy = self.therapy(&at, &rule.therapy);
             if !names.insert((rule.name.clone(), rule.therapy.clone())) {
                 self.error(&at, format!("contraindication {} is reported by two rules", rule.name));
@@ -459,7 +459,7 @@ impl<'f> Compiler<'f> {
         let mut compiled = Vec::new();
         for definition in definitions {
             let at = self.at("definitions.toml", &definition.id);
-            let meta = self.meta(&at, &meta!(definition));
+            let meta = self.meta(&at, &definition.meta());
             // Compiled before it is named, so a definition can only refer to earlier ones: no cycles.
             let when = self.condition(&at, &definition.when, Stage::Full);
             self.definitions.push(meta.id.clone());
@@ -472,7 +472,7 @@ impl<'f> Compiler<'f> {
         let mut compiled: Vec<(At, PathwayRule)> = Vec::new();
         for rule in rules {
             let at = self.at("pathway.toml", &rule.id);
-            let meta = self.meta(&at, &meta!(rule));
+            let meta = self.meta(&at, &rule.meta());
             let when = self.condition(&at, &rule.when, Stage::Full);
             let pathway = Pathway::from_code(&rule.pathway).unwrap_or_else(|| {
                 let known: Vec<&str> = Pathway::ALL.iter().map(|p| p.as_str()).collect();
@@ -546,7 +546,7 @@ impl<'f> Compiler<'f> {
         let mut exclusions = Vec::new();
         for exclusion in &file.exclusion {
             let at = self.at("escalation.toml", &exclusion.id);
-            let meta = self.meta(&at, &meta!(exclusion));
+            let meta = self.meta(&at, &exclusion.meta());
             let when = self.condition(&at, &exclusion.when, Stage::Full);
             exclusions.push(Exclusion { meta, when });
         }
@@ -554,7 +554,7 @@ impl<'f> Compiler<'f> {
         let mut names = BTreeSet::new();
         for option in &file.option {
             let at = self.at("escalation.toml", &option.id);
-            let meta = self.meta(&at, &meta!(option));
+            let meta = self.meta(&at, &option.meta());
             if !names.insert(option.option.clone()) {
                 self.error(&at, format!("option {} is offered by two rules", option.option));
             }
@@ -584,7 +584,7 @@ impl<'f> Compiler<'f> {
         let mut therapies = Vec::new();
         for therapy in &file.therapy {
             let at = self.at("care_plan.toml", &therapy.id);
-            let meta = self.meta(&at, &meta!(therapy));
+            let meta = self.meta(&at, &therapy.meta());
             self.check_course(&at, therapy);
             if self.therapies.iter().filter(|t| **t == therapy.therapy).count() > 1 {
                 self.error(&at, format!("therapy {} is defined twice", therapy.therapy));
@@ -603,7 +603,7 @@ impl<'f> Compiler<'f> {
         let mut plans: Vec<PlanTemplate> = Vec::new();
         for plan in &file.plan {
             let at = self.at("care_plan.toml", &plan.id);
-            let meta = self.meta(&at, &meta!(plan));
+            let meta = self.meta(&at, &plan.meta());
             let pathway = Pathway::from_code(&plan.pathway).unwrap_or_else(|| {
                 self.error(&at, format!("unknown pathway {}", plan.pathway));
                 Pathway::PhysicalTherapy
@@ -620,7 +620,7 @@ impl<'f> Compiler<'f> {
         let mut modifiers = Vec::new();
         for modifier in &file.modifier {
             let at = self.at("care_plan.toml", &modifier.id);
-            let meta = self.meta(&at, &meta!(modifier));
+            let meta = self.meta(&at, &modifier.meta());
             let therapy = self.therapy(&at, &modifier.therapy);
             if RESERVED_PHASE_KEYS.contains(&modifier.flag.as_str())
                 || !modifier.flag.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
@@ -632,7 +632,7 @@ impl<'f> Compiler<'f> {
         }
         let follow_up = &file.follow_up;
         let at = self.at("care_plan.toml", &follow_up.id);
-        let meta = self.meta(&at, &meta!(follow_up));
+        let meta = self.meta(&at, &follow_up.meta());
         let mut labels = BTreeSet::new();
         let points = follow_up
             .point
@@ -812,7 +812,7 @@ impl<'f> Compiler<'f> {
         let mut compiled = Vec::new();
         for predictor in predictors {
             let at = self.at("predictors.toml", &predictor.id);
-            let meta = self.meta(&at, &meta!(predictor));
+            let meta = self.meta(&at, &predictor.meta());
             let mut ids = BTreeSet::new();
             let criteria = predictor
                 .criterion
@@ -862,7 +862,7 @@ impl<'f> Compiler<'f> {
         let mut statements = Vec::new();
         for statement in &file.statement {
             let at = self.at("evidence.toml", &statement.id);
-            let meta = self.meta(&at, &meta!(statement));
+            let meta = self.meta(&at, &statement.meta());
             for target in &statement.applies_to {
                 let known = self.therapies.contains(target)
                     || escalation.options.iter().any(|o| o.option == *target);

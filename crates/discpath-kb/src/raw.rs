@@ -39,8 +39,7 @@ pub(crate) struct RawSource {
     pub url: Option<String>,
 }
 
-/// The fields every rule carries. Written out in each rule structure because serde cannot combine
-/// `flatten` with `deny_unknown_fields`.
+/// The fields every rule carries, borrowed for checking.
 pub(crate) struct RawMeta<'a> {
     pub id: &'a Spanned<String>,
     pub statement: &'a str,
@@ -48,17 +47,35 @@ pub(crate) struct RawMeta<'a> {
     pub certainty: Certainty,
 }
 
-macro_rules! meta {
-    ($rule:expr) => {
-        $crate::raw::RawMeta {
-            id: &$rule.id,
-            statement: &$rule.statement,
-            sources: &$rule.sources,
-            certainty: $rule.certainty,
+/// Declares a rule structure: its own fields, then the fields every rule carries (`id`,
+/// `statement`, `sources`, `certainty`). Written as a macro because serde cannot combine
+/// `flatten` with `deny_unknown_fields`.
+macro_rules! rule {
+    ($(#[$doc:meta])* $name:ident { $($(#[$attr:meta])* $field:ident: $ty:ty,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub(crate) struct $name {
+            pub id: Spanned<String>,
+            $($(#[$attr])* pub $field: $ty,)*
+            pub statement: String,
+            pub sources: Vec<String>,
+            pub certainty: Certainty,
+        }
+
+        impl $name {
+            /// The fields every rule carries.
+            pub(crate) fn meta(&self) -> RawMeta<'_> {
+                RawMeta {
+                    id: &self.id,
+                    statement: &self.statement,
+                    sources: &self.sources,
+                    certainty: self.certainty,
+                }
+            }
         }
     };
 }
-pub(crate) use meta;
 
 /// A condition as written: a table with exactly one kind of test (checked when compiling).
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -106,26 +123,18 @@ pub(crate) struct RawTier {
     pub action: String,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawRedFlag {
-    pub id: Spanned<String>,
-    pub flag: String,
-    pub tier: String,
-    pub when: RawCondition,
-    pub statement: String,
-    pub sources: Vec<String>,
-    pub certainty: Certainty,
+rule! {
+    RawRedFlag {
+        flag: String,
+        tier: String,
+        when: RawCondition,
+    }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawScreen {
-    pub id: Spanned<String>,
-    pub require: Vec<RawScreenItem>,
-    pub statement: String,
-    pub sources: Vec<String>,
-    pub certainty: Certainty,
+rule! {
+    RawScreen {
+        require: Vec<RawScreenItem>,
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -146,17 +155,13 @@ pub(crate) struct ContraindicationsFile {
     pub screen: RawScreen,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawContraindication {
-    pub id: Spanned<String>,
-    pub name: String,
-    pub therapy: String,
-    pub class: ContraindicationClass,
-    pub when: RawCondition,
-    pub statement: String,
-    pub sources: Vec<String>,
-    pub certainty: Certainty,
+rule! {
+    RawContraindication {
+        name: String,
+        therapy: String,
+        class: ContraindicationClass,
+        when: RawCondition,
+    }
 }
 
 /// `diagnoses.toml`.
@@ -181,14 +186,10 @@ pub(crate) struct DefinitionsFile {
     pub definition: Vec<RawDefinition>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawDefinition {
-    pub id: Spanned<String>,
-    pub when: RawCondition,
-    pub statement: String,
-    pub sources: Vec<String>,
-    pub certainty: Certainty,
+rule! {
+    RawDefinition {
+        when: RawCondition,
+    }
 }
 
 /// `pathway.toml`: the ordered decision.
@@ -198,21 +199,17 @@ pub(crate) struct PathwayFile {
     pub rule: Vec<RawPathwayRule>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawPathwayRule {
-    pub id: Spanned<String>,
-    pub when: RawCondition,
-    pub pathway: String,
-    #[serde(default)]
-    pub missing: Vec<String>,
-    #[serde(default)]
-    pub missing_screen: Option<String>,
-    #[serde(default)]
-    pub advice: Option<String>,
-    pub statement: String,
-    pub sources: Vec<String>,
-    pub certainty: Certainty,
+rule! {
+    RawPathwayRule {
+        when: RawCondition,
+        pathway: String,
+        #[serde(default)]
+        missing: Vec<String>,
+        #[serde(default)]
+        missing_screen: Option<String>,
+        #[serde(default)]
+        advice: Option<String>,
+    }
 }
 
 /// `escalation.toml`.
@@ -225,27 +222,19 @@ pub(crate) struct EscalationFile {
     pub exclusion: Vec<RawExclusion>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawOption {
-    pub id: Spanned<String>,
-    pub option: String,
-    pub when: RawCondition,
-    #[serde(default)]
-    pub excluded_by: Vec<String>,
-    pub statement: String,
-    pub sources: Vec<String>,
-    pub certainty: Certainty,
+rule! {
+    RawOption {
+        option: String,
+        when: RawCondition,
+        #[serde(default)]
+        excluded_by: Vec<String>,
+    }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawExclusion {
-    pub id: Spanned<String>,
-    pub when: RawCondition,
-    pub statement: String,
-    pub sources: Vec<String>,
-    pub certainty: Certainty,
+rule! {
+    RawExclusion {
+        when: RawCondition,
+    }
 }
 
 /// `care_plan.toml`.
@@ -259,53 +248,37 @@ pub(crate) struct CarePlanFile {
     pub follow_up: RawFollowUps,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawTherapy {
-    pub id: Spanned<String>,
-    pub therapy: String,
-    pub name: String,
-    pub sessions: u32,
-    pub weeks: u32,
-    pub weekly: Vec<u32>,
-    pub allowed_sessions: [u32; 2],
-    pub allowed_weeks: [u32; 2],
-    pub statement: String,
-    pub sources: Vec<String>,
-    pub certainty: Certainty,
+rule! {
+    RawTherapy {
+        therapy: String,
+        name: String,
+        sessions: u32,
+        weeks: u32,
+        weekly: Vec<u32>,
+        allowed_sessions: [u32; 2],
+        allowed_weeks: [u32; 2],
+    }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawPlan {
-    pub id: Spanned<String>,
-    pub pathway: String,
-    pub phases: Vec<String>,
-    pub statement: String,
-    pub sources: Vec<String>,
-    pub certainty: Certainty,
+rule! {
+    RawPlan {
+        pathway: String,
+        phases: Vec<String>,
+    }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawModifier {
-    pub id: Spanned<String>,
-    pub therapy: String,
-    pub flag: String,
-    pub when: RawCondition,
-    pub statement: String,
-    pub sources: Vec<String>,
-    pub certainty: Certainty,
+rule! {
+    RawModifier {
+        therapy: String,
+        flag: String,
+        when: RawCondition,
+    }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawFollowUps {
-    pub id: Spanned<String>,
-    pub point: Vec<RawFollowUpPoint>,
-    pub statement: String,
-    pub sources: Vec<String>,
-    pub certainty: Certainty,
+rule! {
+    RawFollowUps {
+        point: Vec<RawFollowUpPoint>,
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -379,15 +352,11 @@ pub(crate) struct PredictorsFile {
     pub predictor: Vec<RawPredictor>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawPredictor {
-    pub id: Spanned<String>,
-    pub output: String,
-    pub criterion: Vec<RawCriterion>,
-    pub statement: String,
-    pub sources: Vec<String>,
-    pub certainty: Certainty,
+rule! {
+    RawPredictor {
+        output: String,
+        criterion: Vec<RawCriterion>,
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -405,14 +374,10 @@ pub(crate) struct NotesFile {
     pub note: Vec<RawNote>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawNote {
-    pub id: Spanned<String>,
-    pub when: RawCondition,
-    pub statement: String,
-    pub sources: Vec<String>,
-    pub certainty: Certainty,
+rule! {
+    RawNote {
+        when: RawCondition,
+    }
 }
 
 /// `evidence.toml`: the therapy comparison and the evidence statements.
@@ -439,13 +404,9 @@ pub(crate) struct RawComparedTherapy {
     pub values: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawEvidence {
-    pub id: Spanned<String>,
-    pub applies_to: Vec<String>,
-    pub provenance: String,
-    pub statement: String,
-    pub sources: Vec<String>,
-    pub certainty: Certainty,
+rule! {
+    RawEvidence {
+        applies_to: Vec<String>,
+        provenance: String,
+    }
 }

@@ -331,43 +331,20 @@ trait Elements {
     fn end(self, validator: &mut Validator, count: usize);
 }
 
-/// The visits of any value that is not the container a walker wants: summarized as a [`Loose`].
-macro_rules! other_values {
-    () => {
-        fn visit_unit<E>(self) -> Result<Self::Value, E> {
-            Ok(Shape::Other(Loose::Null))
-        }
-        fn visit_none<E>(self) -> Result<Self::Value, E> {
-            Ok(Shape::Other(Loose::Null))
-        }
-        fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
-            Ok(Shape::Other(Loose::Bool(v)))
-        }
-        fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Shape::Other(Loose::Number(v as f64)))
-        }
-        fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Shape::Other(Loose::Number(v as f64)))
-        }
-        fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
-            Ok(Shape::Other(Loose::Number(v)))
-        }
-        fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-            Ok(Shape::Other(Loose::Str(Cow::Borrowed(v))))
-        }
-        fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(Shape::Other(Loose::Str(Cow::Owned(v.to_owned()))))
-        }
-    };
+/// What a walker expects to find: an object handled entry by entry, or an array handled element
+/// by element. Finding anything else is reported as [`Shape::Other`].
+enum Container<O, L> {
+    Object(O),
+    Array(L),
 }
 
-/// Walks an object with an [`Entries`] handler.
-struct Object<'v, H> {
+/// Walks an object with an [`Entries`] handler, or an array with an [`Elements`] handler.
+struct Walk<'v, O, L> {
     validator: &'v mut Validator,
-    handler: H,
+    container: Container<O, L>,
 }
 
-impl<'de, H: Entries> DeserializeSeed<'de> for Object<'_, H> {
+impl<'de, O: Entries, L: Elements> DeserializeSeed<'de> for Walk<'_, O, L> {
     type Value = Shape<'de>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
@@ -375,81 +352,135 @@ impl<'de, H: Entries> DeserializeSeed<'de> for Object<'_, H> {
     }
 }
 
-impl<'de, H: Entries> Visitor<'de> for Object<'_, H> {
+impl<'de, O: Entries, L: Elements> Visitor<'de> for Walk<'_, O, L> {
     type Value = Shape<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object")
+        f.write_str(match self.container {
+            Container::Object(_) => "an object",
+            Container::Array(_) => "an array",
+        })
     }
 
-    other_values!();
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        LooseVisitor.visit_seq(seq).map(Shape::Other)
+    // Anything but the expected container is summarized for the error message.
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Shape::Other(Loose::Null))
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(Shape::Other(Loose::Null))
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Shape::Other(Loose::Bool(v)))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Shape::Other(Loose::Number(v as f64)))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Shape::Other(Loose::Number(v as f64)))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Shape::Other(Loose::Number(v)))
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Shape::Other(Loose::Str(Cow::Borrowed(v))))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Shape::Other(Loose::Str(Cow::Owned(v.to_owned()))))
     }
 
-    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Self::Value, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let Container::Object(mut handler) = self.container else {
+            return LooseVisitor.visit_map(map).map(Shape::Other);
+        };
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-            self.handler.entry(self.validator, &key, &mut map)?;
+            handler.entry(self.validator, &key, &mut map)?;
         }
-        self.handler.end(self.validator);
+        handler.end(self.validator);
         Ok(Shape::Handled)
     }
-}
 
-/// Walks an array with an [`Elements`] handler.
-struct Array<'v, H> {
-    validator: &'v mut Validator,
-    handler: H,
-}
-
-impl<'de, H: Elements> DeserializeSeed<'de> for Array<'_, H> {
-    type Value = Shape<'de>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de, H: Elements> Visitor<'de> for Array<'_, H> {
-    type Value = Shape<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an array")
-    }
-
-    other_values!();
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        LooseVisitor.visit_map(map).map(Shape::Other)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Self::Value, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let Container::Array(mut handler) = self.container else {
+            return LooseVisitor.visit_seq(seq).map(Shape::Other);
+        };
         let mut count = 0;
-        while self.handler.element(self.validator, count, &mut seq)? {
+        while handler.element(self.validator, count, &mut seq)? {
             count += 1;
         }
-        self.handler.end(self.validator, count);
+        handler.end(self.validator, count);
         Ok(Shape::Handled)
     }
 }
 
-/// Reads an object-valued entry with `handler`; a non-object is an error at `path`.
+/// A walker for an object.
+fn object<O: Entries>(validator: &mut Validator, handler: O) -> Walk<'_, O, NoElements> {
+    Walk { validator, container: Container::Object(handler) }
+}
+
+/// The unused handler of a walker for an array.
+enum NoEntries {}
+
+impl Entries for NoEntries {
+    fn entry<'de, A: MapAccess<'de>>(
+        &mut self,
+        _: &mut Validator,
+        _: &str,
+        _: &mut A,
+    ) -> Result<(), A::Error> {
+        match *self {}
+    }
+
+    fn end(self, _: &mut Validator) {
+        match self {}
+    }
+}
+
+/// The unused handler of a walker for an object.
+enum NoElements {}
+
+impl Elements for NoElements {
+    fn element<'de, A: SeqAccess<'de>>(
+        &mut self,
+        _: &mut Validator,
+        _: usize,
+        _: &mut A,
+    ) -> Result<bool, A::Error> {
+        match *self {}
+    }
+
+    fn end(self, _: &mut Validator, _: usize) {
+        match self {}
+    }
+}
+
+/// Reads an entry that must be a container, `what` (`an object`, `an array of 10 items`), with
+/// its handler; anything else is an error at `path`.
+fn container_entry<'de, A: MapAccess<'de>, O: Entries, L: Elements>(
+    validator: &mut Validator,
+    path: &str,
+    what: &str,
+    container: Container<O, L>,
+    map: &mut A,
+) -> Result<(), A::Error> {
+    if let Shape::Other(value) =
+        map.next_value_seed(Walk { validator: &mut *validator, container })?
+    {
+        validator.error(path, format!("expected {what}, found {value}"));
+    }
+    Ok(())
+}
+
+/// Reads an object-valued entry with `handler`.
 fn object_entry<'de, A: MapAccess<'de>, H: Entries>(
     validator: &mut Validator,
     path: &str,
     handler: H,
     map: &mut A,
 ) -> Result<(), A::Error> {
-    if let Shape::Other(value) =
-        map.next_value_seed(Object { validator: &mut *validator, handler })?
-    {
-        validator.error(path, format!("expected an object, found {value}"));
-    }
-    Ok(())
+    container_entry(validator, path, "an object", Container::<H, NoElements>::Object(handler), map)
 }
 
-/// Reads an array-valued entry with `handler`; a non-array is an error at `path`.
+/// Reads an array-valued entry with `handler`.
 fn array_entry<'de, A: MapAccess<'de>, H: Elements>(
     validator: &mut Validator,
     path: &str,
@@ -457,12 +488,7 @@ fn array_entry<'de, A: MapAccess<'de>, H: Elements>(
     handler: H,
     map: &mut A,
 ) -> Result<(), A::Error> {
-    if let Shape::Other(value) =
-        map.next_value_seed(Array { validator: &mut *validator, handler })?
-    {
-        validator.error(path, format!("expected {what}, found {value}"));
-    }
-    Ok(())
+    container_entry(validator, path, what, Container::<NoEntries, H>::Array(handler), map)
 }
 
 /// Skips an unknown entry, recording it.
@@ -486,8 +512,7 @@ impl<'de> DeserializeSeed<'de> for Document<'_> {
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         let validator = self.0;
-        let shape = Object { validator: &mut *validator, handler: Sections::default() }
-            .deserialize(deserializer)?;
+        let shape = object(&mut *validator, Sections::default()).deserialize(deserializer)?;
         if let Shape::Other(value) = shape {
             validator.error("", format!("expected a JSON object, found {value}"));
         }
@@ -604,7 +629,7 @@ impl Elements for Diagnoses {
         seq: &mut A,
     ) -> Result<bool, A::Error> {
         let handler = DiagnosisEntry { index, code: None, confirmed: None, named: [false; 2] };
-        match seq.next_element_seed(Object { validator: &mut *validator, handler })? {
+        match seq.next_element_seed(object(&mut *validator, handler))? {
             None => Ok(false),
             Some(Shape::Handled) => Ok(true),
             Some(Shape::Other(value)) => {
