@@ -14,7 +14,7 @@ use crate::facts::{Facts, Tri};
 use crate::inputs::{InputValue, Inputs};
 use crate::recommendation::{
     CarePlanOutput, ContraindicationFinding, FollowUp, InstrumentUsed, KbInfo, Phase,
-    PredictorResult, RationaleEntry, Recommendation, RedFlagFinding, Scores,
+    PredictorResult, RationaleEntry, Recommendation, RedFlagFinding, Scores, StartBackScore,
 };
 use crate::schedule;
 use crate::scores::{self, OdiOutcome};
@@ -24,53 +24,8 @@ use crate::scores::{self, OdiOutcome};
 /// A pure, total function: no clock, file, network or database, no panics on any valid document,
 /// and the same inputs always give the same recommendation.
 pub fn assess<'kb>(kb: &'kb KnowledgeBase, doc: &Assessment) -> Recommendation<'kb> {
-    let mut facts = Facts::new(kb, doc);
-    let mut rationale = Rationale { entries: Vec::with_capacity(32) };
-
-    // Scores first: rules may read them as derived facts.
-    let odi = scores::odi(&kb.instruments.odi, doc.odi());
-    if let OdiOutcome::Scored { percent, band, .. } = odi {
-        facts.set(SCORE_ODI_PERCENT, Scalar::Number(percent));
-        facts.set(SCORE_ODI_BAND, Scalar::Enum(band));
-    }
-    let start_back = doc.start_back().map(|items| {
-        let (score, risk) = scores::start_back(&kb.instruments.start_back, items);
-        facts.set(SCORE_START_BACK_TOTAL, Scalar::Int(i64::from(score.total)));
-        facts.set(SCORE_START_BACK_PSYCHOSOCIAL, Scalar::Int(i64::from(score.psychosocial)));
-        facts.set(SCORE_START_BACK_RISK, Scalar::Enum(risk));
-        score
-    });
-
-    // Red flags, screens and contraindications read facts only.
-    facts.red_flags =
-        (0..kb.red_flags.len()).filter(|i| facts.eval(&kb.red_flags[*i].when).holds()).collect();
-    for index in &facts.red_flags {
-        let rule = &kb.red_flags[*index];
-        rationale.rule(&facts, &rule.meta, &rule.when);
-    }
-    facts.unanswered = kb.screens.iter().map(|screen| unanswered(&facts, screen)).collect();
-    for (screen, ids) in kb.screens.iter().zip(&facts.unanswered) {
-        if !ids.is_empty() {
-            let mut inputs = Inputs::default();
-            inputs.push(
-                format!("{} (unanswered)", screen.meta.id).into(),
-                InputValue::List(ids.clone()),
-            );
-            rationale.entry(&screen.meta, inputs, None);
-        }
-    }
-    facts.contraindications = (0..kb.contraindications.len())
-        .filter(|i| facts.eval(&kb.contraindications[*i].when).holds())
-        .collect();
-    for index in &facts.contraindications {
-        let rule = &kb.contraindications[*index];
-        rationale.rule(&facts, &rule.meta, &rule.when);
-    }
-
-    for definition in &kb.definitions {
-        let value = facts.eval(&definition.when);
-        facts.definitions.push(value);
-    }
+    let mut rationale = Rationale { entries: Vec::with_capacity(32), record: true };
+    let (facts, odi, start_back) = prepare(kb, doc, &mut rationale);
 
     // The pathway: first match wins; the knowledge base guarantees the last rule always matches.
     let decided = kb.pathway.iter().find(|rule| facts.eval(&rule.when).holds());
@@ -137,10 +92,6 @@ pub fn assess<'kb>(kb: &'kb KnowledgeBase, doc: &Assessment) -> Recommendation<'
 
     let decompression_candidate =
         facts.definitions.get(kb.decompression_candidate).is_some_and(|value| value.holds());
-    let fabq_work = match facts.get(FABQ_WORK) {
-        Some(Scalar::Int(value)) => Some(value),
-        _ => None,
-    };
 
     Recommendation {
         kb: KbInfo { name: &kb.name, version: &kb.version, hash: &kb.hash, encoded: &kb.identity },
@@ -152,7 +103,7 @@ pub fn assess<'kb>(kb: &'kb KnowledgeBase, doc: &Assessment) -> Recommendation<'
         contraindications,
         decompression_candidate,
         escalation_options,
-        scores: Scores { odi: odi.score(), start_back, fabq_work },
+        scores: Scores { odi: odi.score(), start_back, fabq_work: fabq_work(doc) },
         predictors,
         care_plan,
         missing,
@@ -162,20 +113,120 @@ pub fn assess<'kb>(kb: &'kb KnowledgeBase, doc: &Assessment) -> Recommendation<'
     }
 }
 
+/// The care plan a pathway would give this document (for a clinician's override, which may
+/// choose another pathway than the recommended one): `None` when the pathway has no plan.
+pub fn plan<'kb>(
+    kb: &'kb KnowledgeBase,
+    doc: &Assessment,
+    pathway: Pathway,
+) -> Option<CarePlanOutput<'kb>> {
+    let mut rationale = Rationale { entries: Vec::new(), record: false };
+    let (facts, _, _) = prepare(kb, doc, &mut rationale);
+    care_plan(&facts, pathway, &mut rationale)
+}
+
+/// The scores of the instruments a document answers (follow-up questionnaires use this).
+pub fn scores<'kb>(kb: &'kb KnowledgeBase, doc: &Assessment) -> Scores<'kb> {
+    let (odi, start_back) = score(kb, doc);
+    Scores {
+        odi: odi.score(),
+        start_back: start_back.map(|(score, _)| score),
+        fabq_work: fabq_work(doc),
+    }
+}
+
+fn fabq_work(doc: &Assessment) -> Option<i64> {
+    match doc.fact(FABQ_WORK) {
+        Some(Scalar::Int(value)) => Some(value),
+        _ => None,
+    }
+}
+
+fn score(
+    kb: &KnowledgeBase,
+    doc: &Assessment,
+) -> (OdiOutcome, Option<(StartBackScore<'static>, u8)>) {
+    let odi = scores::odi(&kb.instruments.odi, doc.odi());
+    let start_back =
+        doc.start_back().map(|items| scores::start_back(&kb.instruments.start_back, items));
+    (odi, start_back)
+}
+
+/// Every stage before the pathway: scores (as derived facts), red flags, screens,
+/// contraindications and definitions, recording the rules that fire.
+fn prepare<'kb, 'd>(
+    kb: &'kb KnowledgeBase,
+    doc: &'d Assessment,
+    rationale: &mut Rationale<'kb>,
+) -> (Facts<'kb, 'd>, OdiOutcome, Option<StartBackScore<'static>>) {
+    let mut facts = Facts::new(kb, doc);
+    // Scores first: rules may read them as derived facts.
+    let (odi, start_back) = score(kb, doc);
+    if let OdiOutcome::Scored { percent, band, .. } = odi {
+        facts.set(SCORE_ODI_PERCENT, Scalar::Number(percent));
+        facts.set(SCORE_ODI_BAND, Scalar::Enum(band));
+    }
+    let start_back = start_back.map(|(score, risk)| {
+        facts.set(SCORE_START_BACK_TOTAL, Scalar::Int(i64::from(score.total)));
+        facts.set(SCORE_START_BACK_PSYCHOSOCIAL, Scalar::Int(i64::from(score.psychosocial)));
+        facts.set(SCORE_START_BACK_RISK, Scalar::Enum(risk));
+        score
+    });
+
+    // Red flags, screens and contraindications read facts only.
+    facts.red_flags =
+        (0..kb.red_flags.len()).filter(|i| facts.eval(&kb.red_flags[*i].when).holds()).collect();
+    for index in &facts.red_flags {
+        let rule = &kb.red_flags[*index];
+        rationale.rule(&facts, &rule.meta, &rule.when);
+    }
+    facts.unanswered = kb.screens.iter().map(|screen| unanswered(&facts, screen)).collect();
+    for (screen, ids) in kb.screens.iter().zip(&facts.unanswered) {
+        if !ids.is_empty() {
+            let mut inputs = Inputs::default();
+            inputs.push(
+                format!("{} (unanswered)", screen.meta.id).into(),
+                InputValue::List(ids.clone()),
+            );
+            rationale.entry(&screen.meta, inputs, None);
+        }
+    }
+    facts.contraindications = (0..kb.contraindications.len())
+        .filter(|i| facts.eval(&kb.contraindications[*i].when).holds())
+        .collect();
+    for index in &facts.contraindications {
+        let rule = &kb.contraindications[*index];
+        rationale.rule(&facts, &rule.meta, &rule.when);
+    }
+
+    for definition in &kb.definitions {
+        let value = facts.eval(&definition.when);
+        facts.definitions.push(value);
+    }
+    (facts, odi, start_back)
+}
+
 /// The rationale, built in evaluation order.
 struct Rationale<'kb> {
     entries: Vec<RationaleEntry<'kb>>,
+    /// False when only the outcome is wanted (`plan`).
+    record: bool,
 }
 
 impl<'kb> Rationale<'kb> {
     fn rule(&mut self, facts: &Facts<'kb, '_>, meta: &'kb RuleMeta, when: &Condition) {
+        if !self.record {
+            return;
+        }
         let mut inputs = Inputs::default();
         facts.collect_inputs(when, &mut inputs);
         self.entry(meta, inputs, None);
     }
 
     fn entry(&mut self, meta: &'kb RuleMeta, inputs: Inputs<'kb>, provenance: Option<&'kb Text>) {
-        self.entries.push(RationaleEntry { meta, inputs, provenance });
+        if self.record {
+            self.entries.push(RationaleEntry { meta, inputs, provenance });
+        }
     }
 }
 

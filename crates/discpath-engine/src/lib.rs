@@ -19,7 +19,7 @@ mod schedule;
 mod scores;
 pub mod vignette;
 
-pub use assess::assess;
+pub use assess::{assess, plan, scores};
 pub use inputs::{InputValue, Inputs};
 pub use recommendation::*;
 

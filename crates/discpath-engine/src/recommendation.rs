@@ -198,7 +198,8 @@ pub struct Scores<'kb> {
 }
 
 impl Scores<'_> {
-    fn write_json(&self, out: &mut Vec<u8>) {
+    /// Appends the scores as a JSON object.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
         let mut separator: &[u8] = b"";
         raw(out, b"{");
         if let Some(odi) = &self.odi {

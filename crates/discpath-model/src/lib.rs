@@ -13,7 +13,7 @@ pub mod vocabulary;
 
 pub use document::{Assessment, Diagnosis, DiagnosisCode};
 pub use error::{FieldError, InvalidDocument};
-pub use parse::{from_deserializer, from_value, parse};
+pub use parse::{FollowUpAnswers, from_deserializer, from_value, parse, parse_follow_up};
 pub use vocabulary::{FIELDS, FactId, Pathway, Scalar, ValueType};
 
 #[cfg(test)]

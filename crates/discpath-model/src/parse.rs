@@ -18,8 +18,8 @@ use serde_json::Value;
 use crate::document::{Assessment, Diagnosis, DiagnosisCode};
 use crate::error::{FieldError, InvalidDocument};
 use crate::vocabulary::{
-    DIAGNOSIS_CODES, FIELD_COUNT, FIELDS, ODI_ITEM_MAX, ODI_ITEMS, Origin, REQUIRED_SECTIONS,
-    SECTIONS, START_BACK_ITEMS, Scalar, ValueType,
+    BACK_PAIN, DIAGNOSIS_CODES, FIELD_COUNT, FIELDS, LEG_PAIN, ODI_ITEM_MAX, ODI_ITEMS, Origin,
+    REQUIRED_SECTIONS, SECTIONS, START_BACK_ITEMS, Scalar, ValueType,
 };
 
 /// The earliest care-plan start date accepted.
@@ -30,19 +30,7 @@ const LATEST_START: Date = jiff::civil::date(2999, 12, 31);
 
 /// Parses and validates a JSON assessment document.
 pub fn parse(json: &str) -> Result<Assessment, InvalidDocument> {
-    let mut validator = Validator::new();
-    let mut deserializer = serde_json::Deserializer::from_str(json);
-    let read =
-        Document(&mut validator).deserialize(&mut deserializer).and_then(|()| deserializer.end());
-    match read {
-        Ok(()) => validator.finish(),
-        Err(error) => Err(InvalidDocument {
-            errors: vec![FieldError {
-                path: String::new(),
-                message: format!("not valid JSON: {error}"),
-            }],
-        }),
-    }
+    read_text(json, Sections::default())?.finish()
 }
 
 /// Validates an already-parsed JSON value as an assessment document.
@@ -55,13 +43,47 @@ pub fn from_value(value: &Value) -> Result<Assessment, InvalidDocument> {
 pub fn from_deserializer<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Assessment, InvalidDocument> {
+    read(deserializer, Sections::default()).map_err(only_error)?.finish()
+}
+
+/// The answers given at a follow-up: `{"label": "6 weeks", "questionnaires": {…}, "pain":
+/// {"back": 0–10, "leg": 0–10}}`, the questionnaires as in an assessment document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FollowUpAnswers {
+    /// The follow-up point, e.g. `6 weeks`.
+    pub label: String,
+    /// The answers, as a partial document (questionnaires and pain only).
+    pub answers: Assessment,
+}
+
+/// Parses and validates a follow-up's answers.
+pub fn parse_follow_up(json: &str) -> Result<FollowUpAnswers, InvalidDocument> {
+    let mut validator = read_text(json, FollowUp)?;
+    let label = validator.label.take().unwrap_or_default();
+    Ok(FollowUpAnswers { label, answers: validator.finish()? })
+}
+
+/// Validates JSON text with a top-level handler.
+fn read_text<H: Entries>(json: &str, handler: H) -> Result<Validator, InvalidDocument> {
+    let mut deserializer = serde_json::Deserializer::from_str(json);
+    let validator = read(&mut deserializer, handler)
+        .and_then(|validator| deserializer.end().map(|()| validator).map_err(|e| e.to_string()))
+        .map_err(|error| only_error(format!("not valid JSON: {error}")))?;
+    Ok(validator)
+}
+
+/// Validates a document with a top-level handler; the error is the deserializer's own.
+fn read<'de, D: Deserializer<'de>, H: Entries>(
+    deserializer: D,
+    handler: H,
+) -> Result<Validator, String> {
     let mut validator = Validator::new();
-    match Document(&mut validator).deserialize(deserializer) {
-        Ok(()) => validator.finish(),
-        Err(error) => Err(InvalidDocument {
-            errors: vec![FieldError { path: String::new(), message: error.to_string() }],
-        }),
-    }
+    Document(&mut validator, handler).deserialize(deserializer).map_err(|e| e.to_string())?;
+    Ok(validator)
+}
+
+fn only_error(message: String) -> InvalidDocument {
+    InvalidDocument { errors: vec![FieldError { path: String::new(), message }] }
 }
 
 /// The range of [`FIELDS`] each input section occupies (fields are grouped by section).
@@ -88,6 +110,8 @@ fn section_range(section: &str) -> Range<usize> {
 struct Validator {
     errors: Vec<FieldError>,
     doc: Assessment,
+    /// A follow-up's label (follow-up answers only).
+    label: Option<String>,
 }
 
 impl Validator {
@@ -101,6 +125,7 @@ impl Validator {
                 start_back: None,
                 start_date: None,
             },
+            label: None,
         }
     }
 
@@ -504,15 +529,15 @@ fn unknown_entry<'de, A: MapAccess<'de>>(
     Ok(())
 }
 
-/// The top-level object.
-struct Document<'v>(&'v mut Validator);
+/// The top-level object, read with a handler for its entries.
+struct Document<'v, H>(&'v mut Validator, H);
 
-impl<'de> DeserializeSeed<'de> for Document<'_> {
+impl<'de, H: Entries> DeserializeSeed<'de> for Document<'_, H> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        let validator = self.0;
-        let shape = object(&mut *validator, Sections::default()).deserialize(deserializer)?;
+        let Self(validator, handler) = self;
+        let shape = object(&mut *validator, handler).deserialize(deserializer)?;
         if let Shape::Other(value) = shape {
             validator.error("", format!("expected a JSON object, found {value}"));
         }
@@ -832,6 +857,78 @@ impl Entries for Plan {
             }
             _ => validator.error(path, format!("{value} is not a valid ISO date (YYYY-MM-DD)")),
         }
+        Ok(())
+    }
+
+    fn end(self, _validator: &mut Validator) {}
+}
+
+/// The entries of a follow-up's answers.
+struct FollowUp;
+
+impl Entries for FollowUp {
+    fn entry<'de, A: MapAccess<'de>>(
+        &mut self,
+        validator: &mut Validator,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "label" => match map.next_value::<Loose<'de>>()? {
+                Loose::Str(label) if !label.trim().is_empty() && label.chars().count() <= 64 => {
+                    validator.label = Some(label.trim().to_owned());
+                }
+                other => validator.error(
+                    "label",
+                    format!("expected a label of 1 to 64 characters, found {other}"),
+                ),
+            },
+            "questionnaires" => {
+                let handler = Scalars::with("questionnaires", &["odi", "start_back"]);
+                object_entry(validator, "questionnaires", handler, map)?;
+            }
+            "pain" => object_entry(validator, "pain", Pain, map)?,
+            other => {
+                let known = &["label", "questionnaires", "pain"];
+                unknown_entry(validator, other.to_owned(), other, known, map)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn end(self, validator: &mut Validator) {
+        if validator.label.is_none() && !validator.errors.iter().any(|e| e.path == "label") {
+            validator.error("label", "required");
+        }
+    }
+}
+
+/// A follow-up's pain scores: `back` and `leg`, each a 0–10 numeric rating.
+struct Pain;
+
+impl Entries for Pain {
+    fn entry<'de, A: MapAccess<'de>>(
+        &mut self,
+        validator: &mut Validator,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        let fact = match key {
+            "back" => BACK_PAIN,
+            "leg" => LEG_PAIN,
+            other => {
+                return unknown_entry(
+                    validator,
+                    format!("pain.{other}"),
+                    other,
+                    &["back", "leg"],
+                    map,
+                );
+            }
+        };
+        let value: Loose<'de> = map.next_value()?;
+        validator.doc.facts[fact.index()] =
+            validator.scalar(|| format!("pain.{key}"), fact.field().ty, &value);
         Ok(())
     }
 

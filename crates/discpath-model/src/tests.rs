@@ -204,3 +204,29 @@ fn vocabulary_matches_the_json_schema() {
         .collect();
     assert_eq!(codes, crate::vocabulary::DIAGNOSIS_CODES);
 }
+
+#[test]
+fn follow_up_answers_are_validated_like_a_document() {
+    let ok = crate::parse_follow_up(
+        r#"{"label": "6 weeks", "questionnaires": {"odi": [1,1,1,1,1,1,1,1,1,null], "fabq_work": 10}, "pain": {"back": 3}}"#,
+    )
+    .unwrap();
+    assert_eq!(ok.label, "6 weeks");
+    assert_eq!(ok.answers.fact(crate::vocabulary::BACK_PAIN), Some(Scalar::Int(3)));
+    assert_eq!(ok.answers.odi().unwrap()[9], None);
+    let invalid = crate::parse_follow_up(
+        r#"{"questionnaires": {"odi": [9]}, "pain": {"back": 11, "arm": 2}}"#,
+    )
+    .unwrap_err();
+    let errors: Vec<String> = invalid.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        errors,
+        [
+            "label: required",
+            "pain.arm: unknown field",
+            "pain.back: 11 is outside 0..=10",
+            "questionnaires.odi: expected 10 items, found 1",
+            "questionnaires.odi[0]: 9 is outside 0..=5",
+        ]
+    );
+}

@@ -1,0 +1,296 @@
+//! Clinics, users, sessions, API tokens and failed-login counts.
+
+use serde::Serialize;
+
+use crate::{StoreError, Tx};
+
+/// A clinic (tenant).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Clinic {
+    /// Id.
+    pub clinic_id: String,
+    /// Name.
+    pub name: String,
+    /// When it was created.
+    pub created_at: String,
+}
+
+/// A user account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct User {
+    /// Id.
+    pub user_id: String,
+    /// The clinic the user belongs to.
+    pub clinic_id: String,
+    /// Login e-mail (unique).
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// `admin`, `clinician` or `coordinator`.
+    pub role: String,
+    /// Argon2id PHC string; never serialized.
+    #[serde(skip)]
+    pub password_hash: String,
+    /// 1 when the account cannot log in.
+    pub disabled: i64,
+    /// When it was created.
+    pub created_at: String,
+}
+
+/// An API token's description (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ApiToken {
+    /// Id.
+    pub token_id: String,
+    /// What it is for.
+    pub name: String,
+    /// When it was created.
+    pub created_at: String,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<String>,
+}
+
+const USER_COLUMNS: &str =
+    "user_id, clinic_id, email, name, role, password_hash, disabled, created_at";
+
+/// Creates a clinic.
+pub async fn create_clinic(
+    tx: &mut Tx,
+    clinic_id: &str,
+    name: &str,
+    at: &str,
+) -> Result<Clinic, StoreError> {
+    sqlx::query("insert into clinic (clinic_id, name, created_at) values ($1, $2, $3)")
+        .bind(clinic_id)
+        .bind(name)
+        .bind(at)
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::from_write)?;
+    Ok(Clinic { clinic_id: clinic_id.to_owned(), name: name.to_owned(), created_at: at.to_owned() })
+}
+
+/// Every clinic, oldest first.
+pub async fn clinics(tx: &mut Tx) -> Result<Vec<Clinic>, StoreError> {
+    Ok(sqlx::query_as(
+        "select clinic_id, name, created_at from clinic order by created_at, clinic_id",
+    )
+    .fetch_all(tx.conn())
+    .await?)
+}
+
+/// A clinic by id.
+pub async fn clinic(tx: &mut Tx, clinic_id: &str) -> Result<Option<Clinic>, StoreError> {
+    Ok(sqlx::query_as("select clinic_id, name, created_at from clinic where clinic_id = $1")
+        .bind(clinic_id)
+        .fetch_optional(tx.conn())
+        .await?)
+}
+
+/// Creates a user; an e-mail already in use is a conflict.
+pub async fn create_user(tx: &mut Tx, user: &User) -> Result<(), StoreError> {
+    sqlx::query(
+        "insert into app_user (user_id, clinic_id, email, name, role, password_hash, disabled, created_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&user.user_id)
+    .bind(&user.clinic_id)
+    .bind(&user.email)
+    .bind(&user.name)
+    .bind(&user.role)
+    .bind(&user.password_hash)
+    .bind(user.disabled)
+    .bind(&user.created_at)
+    .execute(tx.conn())
+    .await
+    .map_err(StoreError::from_write)?;
+    Ok(())
+}
+
+/// A user by login e-mail.
+pub async fn user_by_email(tx: &mut Tx, email: &str) -> Result<Option<User>, StoreError> {
+    let sql = sqlx::AssertSqlSafe(format!("select {USER_COLUMNS} from app_user where email = $1"));
+    Ok(sqlx::query_as(sql).bind(email).fetch_optional(tx.conn()).await?)
+}
+
+/// A user of a clinic by id.
+pub async fn user(tx: &mut Tx, clinic_id: &str, user_id: &str) -> Result<Option<User>, StoreError> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "select {USER_COLUMNS} from app_user where clinic_id = $1 and user_id = $2"
+    ));
+    Ok(sqlx::query_as(sql).bind(clinic_id).bind(user_id).fetch_optional(tx.conn()).await?)
+}
+
+/// The users of a clinic, by name.
+pub async fn users(tx: &mut Tx, clinic_id: &str) -> Result<Vec<User>, StoreError> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "select {USER_COLUMNS} from app_user where clinic_id = $1 order by name, user_id"
+    ));
+    Ok(sqlx::query_as(sql).bind(clinic_id).fetch_all(tx.conn()).await?)
+}
+
+/// Saves a user's role, password hash and disabled flag.
+pub async fn update_user(tx: &mut Tx, user: &User) -> Result<(), StoreError> {
+    sqlx::query(
+        "update app_user set role = $1, password_hash = $2, disabled = $3, name = $4 \
+         where clinic_id = $5 and user_id = $6",
+    )
+    .bind(&user.role)
+    .bind(&user.password_hash)
+    .bind(user.disabled)
+    .bind(&user.name)
+    .bind(&user.clinic_id)
+    .bind(&user.user_id)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Records a session (its token's hash).
+pub async fn create_session(
+    tx: &mut Tx,
+    token_hash: &str,
+    user: &User,
+    at: &str,
+    expires_at: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "insert into web_session (token_hash, user_id, clinic_id, created_at, expires_at) \
+         values ($1, $2, $3, $4, $5)",
+    )
+    .bind(token_hash)
+    .bind(&user.user_id)
+    .bind(&user.clinic_id)
+    .bind(at)
+    .bind(expires_at)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// The enabled user a live session belongs to.
+pub async fn session_user(
+    tx: &mut Tx,
+    token_hash: &str,
+    now: &str,
+) -> Result<Option<User>, StoreError> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "select {} from web_session s join app_user u on u.user_id = s.user_id \
+         where s.token_hash = $1 and s.expires_at > $2 and u.disabled = 0",
+        prefixed("u", USER_COLUMNS)
+    ));
+    Ok(sqlx::query_as(sql).bind(token_hash).bind(now).fetch_optional(tx.conn()).await?)
+}
+
+/// Ends a session, and every expired one.
+pub async fn end_session(tx: &mut Tx, token_hash: &str, now: &str) -> Result<(), StoreError> {
+    sqlx::query("delete from web_session where token_hash = $1 or expires_at <= $2")
+        .bind(token_hash)
+        .bind(now)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Records an API token (its hash).
+pub async fn create_token(
+    tx: &mut Tx,
+    token: &ApiToken,
+    token_hash: &str,
+    user: &User,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "insert into api_token (token_id, token_hash, user_id, clinic_id, name, created_at) \
+         values ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&token.token_id)
+    .bind(token_hash)
+    .bind(&user.user_id)
+    .bind(&user.clinic_id)
+    .bind(&token.name)
+    .bind(&token.created_at)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// The enabled user an unrevoked API token belongs to.
+pub async fn token_user(tx: &mut Tx, token_hash: &str) -> Result<Option<User>, StoreError> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "select {} from api_token t join app_user u on u.user_id = t.user_id \
+         where t.token_hash = $1 and t.revoked_at is null and u.disabled = 0",
+        prefixed("u", USER_COLUMNS)
+    ));
+    Ok(sqlx::query_as(sql).bind(token_hash).fetch_optional(tx.conn()).await?)
+}
+
+/// A user's API tokens.
+pub async fn tokens(tx: &mut Tx, user: &User) -> Result<Vec<ApiToken>, StoreError> {
+    Ok(sqlx::query_as(
+        "select token_id, name, created_at, revoked_at from api_token \
+         where clinic_id = $1 and user_id = $2 order by created_at, token_id",
+    )
+    .bind(&user.clinic_id)
+    .bind(&user.user_id)
+    .fetch_all(tx.conn())
+    .await?)
+}
+
+/// Revokes one of a user's tokens; false when there is no such unrevoked token.
+pub async fn revoke_token(
+    tx: &mut Tx,
+    user: &User,
+    token_id: &str,
+    at: &str,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "update api_token set revoked_at = $1 \
+         where clinic_id = $2 and user_id = $3 and token_id = $4 and revoked_at is null",
+    )
+    .bind(at)
+    .bind(&user.clinic_id)
+    .bind(&user.user_id)
+    .bind(token_id)
+    .execute(tx.conn())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records a failed login for an e-mail.
+pub async fn record_login_failure(tx: &mut Tx, email: &str, at: &str) -> Result<(), StoreError> {
+    sqlx::query("insert into login_failure (email, at) values ($1, $2)")
+        .bind(email)
+        .bind(at)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// How many logins failed for an e-mail since an instant.
+pub async fn login_failures_since(
+    tx: &mut Tx,
+    email: &str,
+    since: &str,
+) -> Result<i64, StoreError> {
+    let (count,): (i64,) =
+        sqlx::query_as("select count(*) from login_failure where email = $1 and at > $2")
+            .bind(email)
+            .bind(since)
+            .fetch_one(tx.conn())
+            .await?;
+    Ok(count)
+}
+
+/// Forgets the failed logins of an e-mail (after a successful login).
+pub async fn clear_login_failures(tx: &mut Tx, email: &str) -> Result<(), StoreError> {
+    sqlx::query("delete from login_failure where email = $1")
+        .bind(email)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// `a, b, c` as `u.a, u.b, u.c`.
+fn prefixed(alias: &str, columns: &str) -> String {
+    columns.split(", ").map(|c| format!("{alias}.{c}")).collect::<Vec<_>>().join(", ")
+}

@@ -1,0 +1,230 @@
+//! The audit trail: who did what to which patient's data, when, and with what outcome.
+//!
+//! Records form one hash chain per clinic (and a `system` chain for events without one): each
+//! record's hash covers its fields and the previous record's hash, and `audit_head` keeps each
+//! chain's last sequence number and hash. Appending locks the chain's head row (an `update`, so
+//! PostgreSQL orders concurrent appends; SQLite has one writer anyway). The log is append-only:
+//! nothing here updates or deletes it, and triggers refuse it in the database. [`verify`] finds
+//! a changed, removed or reordered record, and a truncated chain.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::{StoreError, Tx};
+
+/// The hash before a chain's first record.
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+/// The chain of events without a clinic.
+pub const SYSTEM_CHAIN: &str = "system";
+
+/// An event to record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuditEvent<'a> {
+    /// When (stored timestamp text).
+    pub at: &'a str,
+    /// The clinic whose data it concerns.
+    pub clinic_id: Option<&'a str>,
+    /// Who: a user id, `public` or `cli`.
+    pub actor: &'a str,
+    /// What, e.g. `patient.read`.
+    pub action: &'a str,
+    /// Whose data.
+    pub patient_id: Option<&'a str>,
+    /// Which record, e.g. an assessment id.
+    pub resource: Option<&'a str>,
+    /// `ok`, `denied`, `invalid`, `not_found`, `conflict`, `error`.
+    pub outcome: &'a str,
+    /// The HTTP request id.
+    pub request_id: Option<&'a str>,
+}
+
+/// A stored audit record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct AuditRecord {
+    /// The chain.
+    pub chain: String,
+    /// Position in the chain, from 1.
+    pub seq: i64,
+    /// When.
+    pub at: String,
+    /// The clinic.
+    pub clinic_id: Option<String>,
+    /// Who.
+    pub actor: String,
+    /// What.
+    pub action: String,
+    /// Whose data.
+    pub patient_id: Option<String>,
+    /// Which record.
+    pub resource: Option<String>,
+    /// Outcome.
+    pub outcome: String,
+    /// Request id.
+    pub request_id: Option<String>,
+    /// The previous record's hash.
+    pub prev_hash: String,
+    /// This record's hash.
+    pub hash: String,
+}
+
+/// The result of verifying every chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditReport {
+    /// Chains checked.
+    pub chains: usize,
+    /// Records checked.
+    pub records: usize,
+    /// Every problem found (empty: the trail is intact).
+    pub problems: Vec<String>,
+}
+
+const COLUMNS: &str = "chain, seq, at, clinic_id, actor, action, patient_id, resource, outcome, request_id, prev_hash, hash";
+
+/// Appends an event to its clinic's chain and returns its sequence number.
+pub async fn append(tx: &mut Tx, event: &AuditEvent<'_>) -> Result<i64, StoreError> {
+    let chain = event.clinic_id.unwrap_or(SYSTEM_CHAIN);
+    sqlx::query("insert into audit_head (chain, seq, hash) values ($1, 0, $2) on conflict (chain) do nothing")
+        .bind(chain)
+        .bind(GENESIS)
+        .execute(tx.conn())
+        .await?;
+    let (seq, prev_hash): (i64, String) =
+        sqlx::query_as("update audit_head set seq = seq + 1 where chain = $1 returning seq, hash")
+            .bind(chain)
+            .fetch_one(tx.conn())
+            .await?;
+    let record = AuditRecord {
+        chain: chain.to_owned(),
+        seq,
+        at: event.at.to_owned(),
+        clinic_id: event.clinic_id.map(str::to_owned),
+        actor: event.actor.to_owned(),
+        action: event.action.to_owned(),
+        patient_id: event.patient_id.map(str::to_owned),
+        resource: event.resource.map(str::to_owned),
+        outcome: event.outcome.to_owned(),
+        request_id: event.request_id.map(str::to_owned),
+        hash: String::new(),
+        prev_hash,
+    };
+    let hash = record_hash(&record);
+    sqlx::query(
+        "insert into audit_log (chain, seq, at, clinic_id, actor, action, patient_id, resource, outcome, request_id, prev_hash, hash) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(&record.chain)
+    .bind(record.seq)
+    .bind(&record.at)
+    .bind(&record.clinic_id)
+    .bind(&record.actor)
+    .bind(&record.action)
+    .bind(&record.patient_id)
+    .bind(&record.resource)
+    .bind(&record.outcome)
+    .bind(&record.request_id)
+    .bind(&record.prev_hash)
+    .bind(&hash)
+    .execute(tx.conn())
+    .await?;
+    sqlx::query("update audit_head set hash = $1 where chain = $2")
+        .bind(&hash)
+        .bind(chain)
+        .execute(tx.conn())
+        .await?;
+    Ok(seq)
+}
+
+/// A page of a clinic's audit records after sequence number `after`, optionally about one patient.
+pub async fn records(
+    tx: &mut Tx,
+    clinic_id: &str,
+    patient_id: Option<&str>,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<AuditRecord>, StoreError> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "select {COLUMNS} from audit_log where chain = $1 and ($2 = '' or patient_id = $2) and seq > $3 \
+         order by seq limit $4"
+    ));
+    Ok(sqlx::query_as(sql)
+        .bind(clinic_id)
+        .bind(patient_id.unwrap_or_default())
+        .bind(after)
+        .bind(limit)
+        .fetch_all(tx.conn())
+        .await?)
+}
+
+/// Checks every chain: sequence numbers from 1 without gaps, each record's link to the one
+/// before, each record's hash, and that each chain ends where its head says.
+pub async fn verify(tx: &mut Tx) -> Result<AuditReport, StoreError> {
+    let heads: Vec<(String, i64, String)> =
+        sqlx::query_as("select chain, seq, hash from audit_head order by chain")
+            .fetch_all(tx.conn())
+            .await?;
+    let sql = sqlx::AssertSqlSafe(format!("select {COLUMNS} from audit_log order by chain, seq"));
+    let records: Vec<AuditRecord> = sqlx::query_as(sql).fetch_all(tx.conn()).await?;
+    let mut problems = Vec::new();
+    for (chain, head_seq, head_hash) in &heads {
+        let mut expected_seq = 1;
+        let mut prev_hash = GENESIS.to_owned();
+        for record in records.iter().filter(|r| r.chain == *chain) {
+            if record.seq != expected_seq {
+                problems.push(format!(
+                    "chain {chain}: record {expected_seq} is missing (the next record is {})",
+                    record.seq
+                ));
+            } else if record.prev_hash != prev_hash {
+                problems.push(format!(
+                    "chain {chain}: record {} does not link to the record before it",
+                    record.seq
+                ));
+            }
+            if record_hash(record) != record.hash {
+                problems.push(format!(
+                    "chain {chain}: record {} was changed after it was written",
+                    record.seq
+                ));
+            }
+            expected_seq = record.seq + 1;
+            prev_hash.clone_from(&record.hash);
+        }
+        if expected_seq - 1 != *head_seq || prev_hash != *head_hash {
+            problems.push(format!(
+                "chain {chain}: the chain ends at record {} but {head_seq} were written",
+                expected_seq - 1
+            ));
+        }
+    }
+    for record in &records {
+        if !heads.iter().any(|(chain, _, _)| *chain == record.chain) {
+            problems.push(format!("chain {}: records without a chain head", record.chain));
+            break;
+        }
+    }
+    Ok(AuditReport { chains: heads.len(), records: records.len(), problems })
+}
+
+/// The hash of a record: sha256 over the previous hash and every field, separated so that no
+/// two different records can encode alike.
+fn record_hash(record: &AuditRecord) -> String {
+    let mut hasher = Sha256::new();
+    let fields: [&str; 11] = [
+        &record.prev_hash,
+        &record.chain,
+        &record.seq.to_string(),
+        &record.at,
+        record.clinic_id.as_deref().unwrap_or("\u{0}"),
+        &record.actor,
+        &record.action,
+        record.patient_id.as_deref().unwrap_or("\u{0}"),
+        record.resource.as_deref().unwrap_or("\u{0}"),
+        &record.outcome,
+        record.request_id.as_deref().unwrap_or("\u{0}"),
+    ];
+    for field in fields {
+        hasher.update(field.len().to_le_bytes());
+        hasher.update(field.as_bytes());
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}

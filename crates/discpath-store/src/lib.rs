@@ -1,0 +1,23 @@
+//! discpath persistence: one code path over SQLite (the default, a file created on first run)
+//! and PostgreSQL (several instances behind a load balancer).
+//!
+//! Reading order: [`Store`] (connect, migrate, begin a transaction), [`Tx`] (one request's
+//! transaction), then the record modules — [`accounts`], [`patients`], [`assessments`],
+//! [`care`], [`consultations`] — and [`audit`], the append-only hash-chained audit trail.
+//!
+//! Every query is portable SQL run through sqlx's `Any` driver: `$N` placeholders (which the
+//! SQLite driver accepts too), text for times and identifiers, integers for flags. Only the
+//! migrations differ per database (`migrations/sqlite`, `migrations/postgres`: the binary type
+//! and the triggers that keep the audit log append-only). This crate is the only one with SQL.
+
+pub mod accounts;
+pub mod assessments;
+pub mod audit;
+pub mod care;
+pub mod consultations;
+mod error;
+pub mod patients;
+mod store;
+
+pub use error::StoreError;
+pub use store::{Backend, Store, Tx, new_id, timestamp};
