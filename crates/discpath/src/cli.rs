@@ -41,6 +41,90 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run the service (JSON API, accounts, audit trail).
+    Serve(ServeArgs),
+    /// Administer accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Check the audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+/// Options of `serve`. Each comes from the flag, else the environment (`DISCPATH_…`), else the
+/// configuration file (`--config`), else its default.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ServeArgs {
+    /// A TOML file with any of: listen, database, session_hours, secure_cookies, body_limit,
+    /// upload_limit, trusted_origins, log_format.
+    #[arg(long, env = "DISCPATH_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "DISCPATH_LISTEN", value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Database: sqlite://PATH (created on first run) or postgres://… [default: sqlite://discpath.sqlite3].
+    #[arg(long, env = "DISCPATH_DATABASE", value_name = "URL")]
+    pub database: Option<String>,
+    /// Start with a small synthetic clinic and print its logins (never on real data).
+    #[arg(long, env = "DISCPATH_DEMO")]
+    pub demo: bool,
+    /// How long a login session lasts, in hours [default: 8].
+    #[arg(long, env = "DISCPATH_SESSION_HOURS", value_name = "HOURS")]
+    pub session_hours: Option<u64>,
+    /// Do not mark the session cookie Secure (only for plain-HTTP hosts other than localhost).
+    #[arg(long, env = "DISCPATH_INSECURE_COOKIES")]
+    pub insecure_cookies: bool,
+    /// Largest JSON request body in bytes [default: 1048576].
+    #[arg(long, env = "DISCPATH_BODY_LIMIT", value_name = "BYTES")]
+    pub body_limit: Option<usize>,
+    /// Largest uploaded MRI report in bytes [default: 10485760].
+    #[arg(long, env = "DISCPATH_UPLOAD_LIMIT", value_name = "BYTES")]
+    pub upload_limit: Option<usize>,
+    /// An origin trusted for cross-origin form posts (repeatable).
+    #[arg(long = "trusted-origin", value_name = "ORIGIN")]
+    pub trusted_origins: Vec<String>,
+    /// Log format: text or json [default: text].
+    #[arg(long, env = "DISCPATH_LOG_FORMAT", value_name = "FORMAT")]
+    pub log_format: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AdminCommand {
+    /// Create a user (the first administrator of a new install, or any other account).
+    CreateUser {
+        /// Database URL [default: sqlite://discpath.sqlite3].
+        #[arg(long, env = "DISCPATH_DATABASE", value_name = "URL")]
+        database: Option<String>,
+        /// The clinic, by name (created if the database has none yet).
+        #[arg(long)]
+        clinic: Option<String>,
+        /// Login e-mail.
+        #[arg(long)]
+        email: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// admin, clinician or coordinator.
+        #[arg(long, default_value = "admin")]
+        role: String,
+        /// Read the password from standard input (else one is generated and printed).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AuditCommand {
+    /// Verify every hash chain of the audit trail: detects changed, removed or reordered records.
+    Verify {
+        /// Database URL [default: sqlite://discpath.sqlite3].
+        #[arg(long, env = "DISCPATH_DATABASE", value_name = "URL")]
+        database: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

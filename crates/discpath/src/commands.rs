@@ -1,14 +1,16 @@
 //! The subcommands.
 
+mod admin;
 mod assess;
 mod compare;
 mod kb;
+mod serve;
 
 use std::path::Path;
 
 use discpath_kb::KnowledgeBase;
 
-use crate::cli::{Cli, Command, KbCommand};
+use crate::cli::{AdminCommand, AuditCommand, Cli, Command, KbCommand};
 use crate::failure::Failure;
 
 /// Runs the command the arguments name.
@@ -25,7 +27,48 @@ pub(crate) fn run(args: Cli) -> Result<(), Failure> {
             kb::test(dir.as_deref().or(args.kb.as_deref()), vignettes.as_deref())
         }
         Command::Compare { json } => compare::print(&knowledge_base(args.kb.as_deref())?, json),
+        Command::Serve(serve) => serve::serve(knowledge_base(args.kb.as_deref())?, &serve),
+        Command::Admin {
+            command:
+                AdminCommand::CreateUser { database, clinic, email, name, role, password_stdin },
+        } => admin::create_user(&admin::NewUser {
+            database: database.as_deref(),
+            clinic: clinic.as_deref(),
+            email: &email,
+            name: &name,
+            role: &role,
+            password_stdin,
+        }),
+        Command::Audit { command: AuditCommand::Verify { database } } => {
+            admin::verify_audit(database.as_deref())
+        }
     }
+}
+
+/// The database used when none is named: a SQLite file in the current folder, created on first
+/// run.
+pub(crate) const DEFAULT_DATABASE: &str = "sqlite://discpath.sqlite3";
+
+/// A database URL without its password, for messages.
+pub(crate) fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// A multi-threaded runtime for the commands that use the database.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::failed("cannot start the runtime", e))
 }
 
 /// The knowledge base in `dir`, or the built-in one.

@@ -9,6 +9,7 @@ mod cli;
 mod commands;
 mod failure;
 mod report;
+mod telemetry;
 
 use std::io::Write as _;
 use std::process::ExitCode;

@@ -1,5 +1,11 @@
-//! The one integration-test binary: runs the real `discpath` binary.
+//! The one integration-test binary: runs the real `discpath` binary, and the real server on
+//! port 0 against SQLite and PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers fail loudly by design")]
 
+mod api;
+mod audit_trail;
+mod auth;
 mod cli;
+mod serve;
+mod server;
 mod support;

@@ -1,0 +1,202 @@
+//! Who is calling, and what their role allows.
+//!
+//! A caller authenticates with a session cookie (after `POST /api/v1/session`) or an API token
+//! (`Authorization: Bearer dpt_…`). Both are random 256-bit secrets; the database keeps only
+//! their sha256. Passwords are argon2id PHC strings (OWASP parameters: 19 MiB, 2 passes).
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use base64::Engine as _;
+use discpath_store::accounts::{self, User};
+use sha2::{Digest as _, Sha256};
+
+use crate::error::ApiError;
+use crate::state::{AppState, now};
+
+/// The session cookie's name.
+pub(crate) const SESSION_COOKIE: &str = "discpath_session";
+/// The prefix of API tokens (so that a leaked one is easy to recognise and scan for).
+pub(crate) const TOKEN_PREFIX: &str = "dpt_";
+
+/// A user's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Manages the clinic's accounts and reads the audit trail; sees no patient data.
+    Admin,
+    /// Reviews recommendations, decides, plans care.
+    Clinician,
+    /// Registers patients, runs intake, books sessions, records follow-ups.
+    Coordinator,
+}
+
+/// Something a role may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Read patients, episodes, assessments, care plans and responses.
+    ReadPatients,
+    /// Create and change patients and episodes.
+    WritePatients,
+    /// Submit assessments.
+    Assess,
+    /// Accept or override a recommendation.
+    Decide,
+    /// Create care plans and record session status.
+    PlanCare,
+    /// Record follow-up questionnaires.
+    RecordFollowUps,
+    /// Read and manage consultation requests.
+    HandleConsultations,
+    /// Manage the clinic's users.
+    ManageUsers,
+    /// Read the audit trail.
+    ReadAudit,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Self; 3] = [Self::Admin, Self::Clinician, Self::Coordinator];
+
+    /// Parses a role code.
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|role| role.as_str() == code)
+    }
+
+    /// The role's code.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Clinician => "clinician",
+            Self::Coordinator => "coordinator",
+        }
+    }
+
+    /// Whether the role has a permission.
+    pub const fn allows(self, permission: Permission) -> bool {
+        use Permission as P;
+        match self {
+            Self::Admin => matches!(permission, P::ManageUsers | P::ReadAudit),
+            Self::Clinician => matches!(
+                permission,
+                P::ReadPatients
+                    | P::WritePatients
+                    | P::Assess
+                    | P::Decide
+                    | P::PlanCare
+                    | P::RecordFollowUps
+                    | P::HandleConsultations
+            ),
+            Self::Coordinator => matches!(
+                permission,
+                P::ReadPatients
+                    | P::WritePatients
+                    | P::Assess
+                    | P::PlanCare
+                    | P::RecordFollowUps
+                    | P::HandleConsultations
+            ),
+        }
+    }
+}
+
+/// An authenticated caller.
+#[derive(Debug, Clone)]
+pub(crate) struct Caller {
+    pub user: User,
+    pub role: Role,
+}
+
+impl Caller {
+    /// Refuses the request unless the caller's role has the permission.
+    pub(crate) fn require(&self, permission: Permission) -> Result<(), ApiError> {
+        if self.role.allows(permission) { Ok(()) } else { Err(ApiError::Forbidden) }
+    }
+
+    /// The caller's clinic.
+    pub(crate) fn clinic(&self) -> &str {
+        &self.user.clinic_id
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "));
+        let mut tx = state.store.begin().await?;
+        let user = match bearer {
+            Some(token) => accounts::token_user(&mut tx, &secret_hash(token.trim())).await?,
+            None => match cookie(parts, SESSION_COOKIE) {
+                Some(token) => accounts::session_user(&mut tx, &secret_hash(token), &now()).await?,
+                None => None,
+            },
+        };
+        tx.commit().await?;
+        let user = user.ok_or(ApiError::Unauthenticated)?;
+        let role = Role::parse(&user.role).ok_or_else(|| {
+            ApiError::Internal(format!("user {} has an unknown role", user.user_id))
+        })?;
+        Ok(Self { user, role })
+    }
+}
+
+/// A cookie's value.
+pub(crate) fn cookie<'p>(parts: &'p Parts, name: &str) -> Option<&'p str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+/// A new random secret (256 bits, base64url) with a prefix.
+pub(crate) fn new_secret(prefix: &str) -> Result<String, ApiError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| ApiError::Internal(format!("no randomness: {e}")))?;
+    Ok(format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)))
+}
+
+/// What the database stores of a secret.
+pub(crate) fn secret_hash(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Hashes a password with argon2id (on a blocking thread: it takes tens of milliseconds).
+pub async fn hash_password(password: String) -> Result<String, String> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|hash| hash.to_string())
+            .map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+/// Checks a password against a stored hash; an unknown user is checked against a fixed hash so
+/// that the answer takes as long either way.
+pub(crate) async fn verify_password(password: String, stored: Option<String>) -> bool {
+    /// The hash of a password nobody has (compared against when the e-mail is unknown).
+    const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Z2u0dCCbNyg8C6lYQJbbZ0hRgvF9cdVhUsSO6kYeL8I";
+    let known = stored.is_some();
+    let stored = stored.unwrap_or_else(|| DUMMY.to_owned());
+    let matched = tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&stored)
+            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false);
+    known && matched
+}

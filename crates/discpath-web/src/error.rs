@@ -1,0 +1,142 @@
+//! API errors: every failure is JSON `{"error": {"code", "message", "fields"}}` with the status
+//! its code implies. A client's mistake is always a 4xx; only the server's own failures are 5xx,
+//! and those never carry internal details.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use discpath_model::FieldError;
+use discpath_store::StoreError;
+use serde::Serialize;
+
+/// A failed request.
+#[derive(Debug)]
+pub enum ApiError {
+    /// 422: the input is invalid; each field at fault is named.
+    Invalid(Vec<FieldError>),
+    /// 401: no valid session or token.
+    Unauthenticated,
+    /// 403: the caller's role does not allow this.
+    Forbidden,
+    /// 404: the named thing does not exist (in the caller's clinic).
+    NotFound(&'static str),
+    /// 409: the request conflicts with what is stored.
+    Conflict(String),
+    /// 413: the body is over the limit.
+    PayloadTooLarge,
+    /// 415: the body is not of the required type.
+    UnsupportedMediaType(&'static str),
+    /// 429: too many attempts; try again later.
+    TooManyRequests,
+    /// 500: the server failed; the details are logged, not returned.
+    Internal(String),
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: ErrorBody<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    code: &'static str,
+    message: String,
+    #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
+    fields: &'a [FieldError],
+}
+
+impl ApiError {
+    /// One invalid field.
+    pub(crate) fn invalid(path: &str, message: impl Into<String>) -> Self {
+        Self::Invalid(vec![FieldError { path: path.to_owned(), message: message.into() }])
+    }
+
+    /// The status and stable code.
+    pub fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            Self::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
+            Self::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+            Self::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            Self::UnsupportedMediaType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
+            Self::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
+            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+
+    /// The outcome recorded in the audit trail.
+    pub(crate) fn outcome(&self) -> &'static str {
+        match self {
+            Self::Invalid(_) | Self::PayloadTooLarge | Self::UnsupportedMediaType(_) => "invalid",
+            Self::Unauthenticated | Self::Forbidden | Self::TooManyRequests => "denied",
+            Self::NotFound(_) => "not_found",
+            Self::Conflict(_) => "conflict",
+            Self::Internal(_) => "error",
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            Self::Invalid(errors) => {
+                let count = errors.len();
+                format!(
+                    "the input is invalid ({count} {})",
+                    if count == 1 { "problem" } else { "problems" }
+                )
+            }
+            Self::Unauthenticated => "log in, or send an API token".to_owned(),
+            Self::Forbidden => "your role does not allow this".to_owned(),
+            Self::NotFound(what) => format!("{what} not found"),
+            Self::Conflict(message) => message.clone(),
+            Self::PayloadTooLarge => "the request body is too large".to_owned(),
+            Self::UnsupportedMediaType(expected) => format!("the request body must be {expected}"),
+            Self::TooManyRequests => "too many attempts; try again in a few minutes".to_owned(),
+            Self::Internal(_) => "the server failed; the request was not completed".to_owned(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        if let Self::Internal(detail) = &self {
+            tracing::error!(error = %detail, "request failed");
+        }
+        let fields: &[FieldError] = match &self {
+            Self::Invalid(errors) => errors,
+            _ => &[],
+        };
+        let body = Body { error: ErrorBody { code, message: self.message(), fields } };
+        let mut response = (status, Json(body)).into_response();
+        if matches!(self, Self::Unauthenticated) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if matches!(self, Self::TooManyRequests) {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("900"));
+        }
+        response
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Conflict(constraint) => {
+                Self::Conflict(format!("a record with the same key exists ({constraint})"))
+            }
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<discpath_model::InvalidDocument> for ApiError {
+    fn from(invalid: discpath_model::InvalidDocument) -> Self {
+        Self::Invalid(invalid.errors)
+    }
+}

@@ -1,0 +1,231 @@
+//! Reading and validating request bodies and query parameters.
+//!
+//! JSON bodies must say `Content-Type: application/json` (which a cross-site HTML form cannot
+//! send), stay under the body limit (413) and parse (422). [`Fields`] then checks an object's
+//! fields one by one and reports every problem with its path, as the assessment contract does.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{StatusCode, header};
+use base64::Engine as _;
+use discpath_model::FieldError;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// A JSON request body as text (kept as received, e.g. an assessment document).
+pub(crate) struct JsonText(pub String);
+
+impl FromRequest<AppState> for JsonText {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
+        let json = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| {
+                value
+                    .split(';')
+                    .next()
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+            });
+        if !json {
+            return Err(ApiError::UnsupportedMediaType("application/json"));
+        }
+        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::invalid("", "the request body could not be read")
+            }
+        })?;
+        // The router's limit admits uploads; JSON bodies have their own, smaller one.
+        if bytes.len() > state.config.body_limit {
+            return Err(ApiError::PayloadTooLarge);
+        }
+        String::from_utf8(bytes.to_vec())
+            .map(Self)
+            .map_err(|_| ApiError::invalid("", "the body is not UTF-8"))
+    }
+}
+
+/// A JSON request body, parsed.
+pub(crate) struct JsonBody(pub Value);
+
+impl FromRequest<AppState> for JsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
+        let JsonText(text) = JsonText::from_request(request, state).await?;
+        serde_json::from_str(&text)
+            .map(Self)
+            .map_err(|e| ApiError::invalid("", format!("not valid JSON: {e}")))
+    }
+}
+
+/// An object's fields, checked one by one; [`Fields::finish`] reports every problem at once.
+pub(crate) struct Fields<'v> {
+    object: Option<&'v Map<String, Value>>,
+    errors: Vec<FieldError>,
+}
+
+impl<'v> Fields<'v> {
+    /// Starts checking `value`, which must be an object with only the `known` keys.
+    pub(crate) fn new(value: &'v Value, known: &[&str]) -> Self {
+        let mut fields = Self { object: value.as_object(), errors: Vec::new() };
+        match fields.object {
+            None => fields.reject("", "expected a JSON object"),
+            Some(object) => {
+                for key in object.keys().filter(|key| !known.contains(&key.as_str())) {
+                    fields.reject(key, "unknown field");
+                }
+            }
+        }
+        fields
+    }
+
+    /// Records a problem with a field.
+    pub(crate) fn reject(&mut self, path: &str, message: impl Into<String>) {
+        self.errors.push(FieldError { path: path.to_owned(), message: message.into() });
+    }
+
+    /// A string of 1 to `max` characters (trimmed); `required` makes absence an error.
+    pub(crate) fn text(&mut self, key: &str, required: bool, max: usize) -> Option<String> {
+        match self.object.and_then(|o| o.get(key)) {
+            None | Some(Value::Null) if required => {
+                self.reject(key, "required");
+                None
+            }
+            None | Some(Value::Null) => None,
+            Some(Value::String(text)) => {
+                let text = text.trim();
+                if text.is_empty() || text.chars().count() > max {
+                    self.reject(key, format!("expected 1 to {max} characters"));
+                    return None;
+                }
+                Some(text.to_owned())
+            }
+            Some(_) => {
+                self.reject(key, "expected a string");
+                None
+            }
+        }
+    }
+
+    /// A date, `YYYY-MM-DD`.
+    pub(crate) fn date(&mut self, key: &str, required: bool) -> Option<String> {
+        let text = self.text(key, required, 10)?;
+        match text.parse::<jiff::civil::Date>() {
+            Ok(date) if text.len() == 10 => Some(date.to_string()),
+            _ => {
+                self.reject(key, format!("{text:?} is not a date (YYYY-MM-DD)"));
+                None
+            }
+        }
+    }
+
+    /// One of a list of codes.
+    pub(crate) fn one_of(&mut self, key: &str, required: bool, codes: &[&str]) -> Option<String> {
+        let text = self.text(key, required, 64)?;
+        if codes.contains(&text.as_str()) {
+            Some(text)
+        } else {
+            self.reject(key, format!("{text:?} is not one of {}", codes.join(", ")));
+            None
+        }
+    }
+
+    /// An e-mail address (one `@`, something on either side, no spaces).
+    pub(crate) fn email(&mut self, key: &str, required: bool) -> Option<String> {
+        let text = self.text(key, required, 254)?;
+        let valid = text.split('@').count() == 2
+            && text.split('@').all(|part| !part.is_empty())
+            && !text.contains(char::is_whitespace);
+        if valid {
+            Some(text.to_lowercase())
+        } else {
+            self.reject(key, format!("{text:?} is not an e-mail address"));
+            None
+        }
+    }
+
+    /// A boolean.
+    pub(crate) fn boolean(&mut self, key: &str) -> Option<bool> {
+        match self.object.and_then(|o| o.get(key)) {
+            None => None,
+            Some(Value::Bool(b)) => Some(*b),
+            Some(_) => {
+                self.reject(key, "expected true or false");
+                None
+            }
+        }
+    }
+
+    /// Whether the object has the key (for partial updates).
+    pub(crate) fn has(&self, key: &str) -> bool {
+        self.object.is_some_and(|o| o.contains_key(key))
+    }
+
+    /// Every problem found, or nothing.
+    pub(crate) fn finish(self) -> Result<(), ApiError> {
+        if self.errors.is_empty() { Ok(()) } else { Err(ApiError::Invalid(self.errors)) }
+    }
+}
+
+/// `?limit=&cursor=` of a list.
+#[derive(Debug, Deserialize)]
+pub(crate) struct PageQuery {
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+/// The largest page.
+const MAX_LIMIT: i64 = 100;
+
+impl PageQuery {
+    /// The page size (1–100, default 50) and the id after which the page starts.
+    pub(crate) fn parse(&self) -> Result<(i64, Option<String>), ApiError> {
+        let limit = match &self.limit {
+            None => 50,
+            Some(text) => match text.parse::<i64>() {
+                Ok(limit) if (1..=MAX_LIMIT).contains(&limit) => limit,
+                _ => return Err(ApiError::invalid("limit", format!("expected 1 to {MAX_LIMIT}"))),
+            },
+        };
+        let after = match &self.cursor {
+            None => None,
+            Some(cursor) => Some(
+                base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(cursor)
+                    .ok()
+                    .and_then(|bytes| String::from_utf8(bytes).ok())
+                    .ok_or_else(|| {
+                        ApiError::invalid("cursor", "not a cursor from a previous page")
+                    })?,
+            ),
+        };
+        Ok((limit, after))
+    }
+}
+
+/// A page of a list: the items and the cursor of the next page, if there may be one.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// A page whose next cursor is the last item's key, when the page is full.
+    pub(crate) fn new(items: Vec<T>, limit: i64, key: impl Fn(&T) -> &str) -> Self {
+        let full = i64::try_from(items.len()).is_ok_and(|n| n == limit);
+        let next_cursor = items
+            .last()
+            .filter(|_| full)
+            .map(|last| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key(last)));
+        Self { items, next_cursor }
+    }
+}

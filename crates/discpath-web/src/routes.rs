@@ -1,0 +1,226 @@
+//! Every route of the service, registered with the access it requires.
+//!
+//! [`routes`] is the single list: it builds the router and the route table that the route/role
+//! matrix test walks (every route refuses anonymous callers unless public, and refuses each role
+//! that lacks its permission).
+
+mod accounts;
+mod assessments;
+mod care;
+mod consultations;
+mod ops;
+mod patients;
+
+use axum::Router;
+use axum::handler::Handler;
+use axum::routing::{MethodFilter, on};
+
+use crate::auth::Permission;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone (health, metrics, login, the public consultation form).
+    Public,
+    /// Any authenticated user.
+    Authenticated,
+    /// Users whose role has the permission.
+    Requires(Permission),
+}
+
+/// One registered route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteSpec {
+    /// The method.
+    pub method: &'static str,
+    /// The path template (`/api/v1/patients/{patient_id}`).
+    pub path: &'static str,
+    /// Who may call it.
+    pub access: Access,
+}
+
+struct Routes {
+    router: Router<AppState>,
+    specs: Vec<RouteSpec>,
+}
+
+impl Routes {
+    fn add<H, T>(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        access: Access,
+        handler: H,
+    ) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = match method {
+            "GET" => MethodFilter::GET,
+            "POST" => MethodFilter::POST,
+            "PATCH" => MethodFilter::PATCH,
+            _ => MethodFilter::DELETE,
+        };
+        self.router = self.router.route(path, on(filter, handler));
+        self.specs.push(RouteSpec { method, path, access });
+        self
+    }
+}
+
+/// The router and its route table.
+pub(crate) fn routes() -> (Router<AppState>, Vec<RouteSpec>) {
+    use Access::{Authenticated, Public, Requires};
+    use Permission as P;
+    let routes = Routes { router: Router::new(), specs: Vec::new() }
+        .add("GET", "/healthz", Public, ops::health)
+        .add("GET", "/readyz", Public, ops::ready)
+        .add("GET", "/metrics", Public, ops::metrics)
+        .add("POST", "/api/v1/session", Public, accounts::login)
+        .add("GET", "/api/v1/session", Authenticated, accounts::current)
+        .add("DELETE", "/api/v1/session", Authenticated, accounts::logout)
+        .add("GET", "/api/v1/tokens", Authenticated, accounts::list_tokens)
+        .add("POST", "/api/v1/tokens", Authenticated, accounts::create_token)
+        .add("DELETE", "/api/v1/tokens/{token_id}", Authenticated, accounts::revoke_token)
+        .add("GET", "/api/v1/users", Requires(P::ManageUsers), accounts::list_users)
+        .add("POST", "/api/v1/users", Requires(P::ManageUsers), accounts::create_user)
+        .add("PATCH", "/api/v1/users/{user_id}", Requires(P::ManageUsers), accounts::update_user)
+        .add("GET", "/api/v1/audit", Requires(P::ReadAudit), accounts::audit_records)
+        .add("POST", "/api/v1/evaluate", Authenticated, assessments::evaluate)
+        .add("GET", "/api/v1/patients", Requires(P::ReadPatients), patients::list_patients)
+        .add("POST", "/api/v1/patients", Requires(P::WritePatients), patients::create_patient)
+        .add(
+            "GET",
+            "/api/v1/patients/{patient_id}",
+            Requires(P::ReadPatients),
+            patients::read_patient,
+        )
+        .add(
+            "PATCH",
+            "/api/v1/patients/{patient_id}",
+            Requires(P::WritePatients),
+            patients::update_patient,
+        )
+        .add(
+            "GET",
+            "/api/v1/patients/{patient_id}/episodes",
+            Requires(P::ReadPatients),
+            patients::list_episodes,
+        )
+        .add(
+            "POST",
+            "/api/v1/patients/{patient_id}/episodes",
+            Requires(P::WritePatients),
+            patients::create_episode,
+        )
+        .add(
+            "GET",
+            "/api/v1/episodes/{episode_id}",
+            Requires(P::ReadPatients),
+            patients::read_episode,
+        )
+        .add(
+            "PATCH",
+            "/api/v1/episodes/{episode_id}",
+            Requires(P::WritePatients),
+            patients::update_episode,
+        )
+        .add(
+            "GET",
+            "/api/v1/episodes/{episode_id}/assessments",
+            Requires(P::ReadPatients),
+            assessments::list,
+        )
+        .add(
+            "POST",
+            "/api/v1/episodes/{episode_id}/assessments",
+            Requires(P::Assess),
+            assessments::create,
+        )
+        .add(
+            "GET",
+            "/api/v1/assessments/{assessment_id}",
+            Requires(P::ReadPatients),
+            assessments::read,
+        )
+        .add(
+            "GET",
+            "/api/v1/assessments/{assessment_id}/decision",
+            Requires(P::ReadPatients),
+            assessments::read_decision,
+        )
+        .add(
+            "POST",
+            "/api/v1/assessments/{assessment_id}/decision",
+            Requires(P::Decide),
+            assessments::decide,
+        )
+        .add(
+            "POST",
+            "/api/v1/assessments/{assessment_id}/care-plan",
+            Requires(P::PlanCare),
+            care::create_plan,
+        )
+        .add("GET", "/api/v1/care-plans/{care_plan_id}", Requires(P::ReadPatients), care::read_plan)
+        .add(
+            "PATCH",
+            "/api/v1/care-plans/{care_plan_id}/sessions/{session_id}",
+            Requires(P::PlanCare),
+            care::update_session,
+        )
+        .add(
+            "GET",
+            "/api/v1/episodes/{episode_id}/follow-ups",
+            Requires(P::ReadPatients),
+            care::list_responses,
+        )
+        .add(
+            "POST",
+            "/api/v1/episodes/{episode_id}/follow-ups",
+            Requires(P::RecordFollowUps),
+            care::record_response,
+        )
+        .add(
+            "GET",
+            "/api/v1/consultation-requests",
+            Requires(P::HandleConsultations),
+            consultations::list,
+        )
+        .add(
+            "GET",
+            "/api/v1/consultation-requests/{request_id}",
+            Requires(P::HandleConsultations),
+            consultations::read,
+        )
+        .add(
+            "PATCH",
+            "/api/v1/consultation-requests/{request_id}",
+            Requires(P::HandleConsultations),
+            consultations::update,
+        )
+        .add(
+            "GET",
+            "/api/v1/consultation-requests/{request_id}/mri-report",
+            Requires(P::HandleConsultations),
+            consultations::report,
+        )
+        .add(
+            "POST",
+            "/api/v1/clinics/{clinic_id}/consultation-requests",
+            Public,
+            consultations::create,
+        );
+    let router = routes.router.fallback(not_found).method_not_allowed_fallback(not_found);
+    (router, routes.specs)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("route")
+}
+
+/// The route table, for the route/role matrix test.
+pub fn route_table() -> Vec<RouteSpec> {
+    routes().1
+}

@@ -1,0 +1,126 @@
+//! `discpath serve`: the service.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use discpath_kb::KnowledgeBase;
+use discpath_web::{Application, ServeConfig};
+use serde::Deserialize;
+
+use crate::cli::ServeArgs;
+use crate::commands::{DEFAULT_DATABASE, redacted, runtime};
+use crate::failure::Failure;
+
+/// The configuration file (every key optional).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    listen: Option<String>,
+    database: Option<String>,
+    session_hours: Option<u64>,
+    secure_cookies: Option<bool>,
+    body_limit: Option<usize>,
+    upload_limit: Option<usize>,
+    #[serde(default)]
+    trusted_origins: Vec<String>,
+    log_format: Option<String>,
+}
+
+fn read_config(path: Option<&Path>) -> Result<ConfigFile, Failure> {
+    let Some(path) = path else { return Ok(ConfigFile::default()) };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::failed(format!("cannot read {}", path.display()), e))?;
+    toml::from_str(&text)
+        .map_err(|e| Failure::Invalid(format!("{}: {}", path.display(), e.message().trim())))
+}
+
+/// The effective configuration: flag, else environment, else file, else default.
+fn resolve(args: &ServeArgs) -> Result<(ServeConfig, String), Failure> {
+    let file = read_config(args.config.as_deref())?;
+    let listen = args.listen.clone().or(file.listen).unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+    let listen: SocketAddr = listen.parse().map_err(|_| {
+        Failure::Invalid(format!("listen: {listen:?} is not an address like 127.0.0.1:8080"))
+    })?;
+    let session_hours = args.session_hours.or(file.session_hours).unwrap_or(8);
+    if !(1..=720).contains(&session_hours) {
+        return Err(Failure::Invalid(format!("session_hours: {session_hours} is outside 1..=720")));
+    }
+    let log_format =
+        args.log_format.clone().or(file.log_format).unwrap_or_else(|| "text".to_owned());
+    if log_format != "text" && log_format != "json" {
+        return Err(Failure::Invalid(format!("log_format: {log_format:?} is not text or json")));
+    }
+    let mut trusted_origins = file.trusted_origins;
+    trusted_origins.extend(args.trusted_origins.iter().cloned());
+    let config = ServeConfig {
+        listen,
+        database: args
+            .database
+            .clone()
+            .or(file.database)
+            .unwrap_or_else(|| DEFAULT_DATABASE.to_owned()),
+        session_lifetime: Duration::from_secs(session_hours * 3600),
+        secure_cookies: !args.insecure_cookies && file.secure_cookies.unwrap_or(true),
+        body_limit: args.body_limit.or(file.body_limit).unwrap_or(1 << 20),
+        upload_limit: args.upload_limit.or(file.upload_limit).unwrap_or(10 << 20),
+        trusted_origins,
+    };
+    Ok((config, log_format))
+}
+
+/// Runs the service until ctrl-c or SIGTERM.
+pub(super) fn serve(kb: KnowledgeBase, args: &ServeArgs) -> Result<(), Failure> {
+    let (config, log_format) = resolve(args)?;
+    crate::telemetry::init(&log_format);
+    runtime()?.block_on(async move {
+        let database = redacted(&config.database);
+        let app = Application::build(config, kb.clone())
+            .await
+            .map_err(|e| Failure::failed("cannot start", e))?;
+        if args.demo {
+            let login = discpath_web::demo::seed(app.store(), &kb)
+                .await
+                .map_err(|e| Failure::failed("cannot create the demo clinic", e))?;
+            println!("demo clinic \"{}\" — log in with any of:", discpath_web::demo::DEMO_CLINIC);
+            for (email, role) in &login.accounts {
+                println!("  {email} ({role})");
+            }
+            println!("  password: {}", login.password);
+        }
+        println!(
+            "discpath listening on http://{} (database {database}; knowledge base {} {})",
+            app.address(),
+            kb.name,
+            kb.version
+        );
+        tracing::info!(address = %app.address(), "listening");
+        app.run_until_stopped(shutdown_signal())
+            .await
+            .map_err(|e| Failure::failed("the server failed", e))?;
+        tracing::info!("stopped");
+        Ok(())
+    })
+}
+
+/// Completes on ctrl-c or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
