@@ -18,6 +18,8 @@ pub enum ApiError {
     Unauthenticated,
     /// 403: the caller's role does not allow this.
     Forbidden,
+    /// 403: a cross-site request that changes state (CSRF protection).
+    CrossSite,
     /// 404: the named thing does not exist (in the caller's clinic).
     NotFound(&'static str),
     /// 409: the request conflicts with what is stored.
@@ -57,6 +59,7 @@ impl ApiError {
             Self::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
             Self::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
             Self::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            Self::CrossSite => (StatusCode::FORBIDDEN, "cross_site_request"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
@@ -72,7 +75,9 @@ impl ApiError {
     pub(crate) fn outcome(&self) -> &'static str {
         match self {
             Self::Invalid(_) | Self::PayloadTooLarge | Self::UnsupportedMediaType(_) => "invalid",
-            Self::Unauthenticated | Self::Forbidden | Self::TooManyRequests => "denied",
+            Self::Unauthenticated | Self::Forbidden | Self::CrossSite | Self::TooManyRequests => {
+                "denied"
+            }
             Self::NotFound(_) => "not_found",
             Self::Conflict(_) => "conflict",
             Self::Internal(_) => "error",
@@ -90,6 +95,7 @@ impl ApiError {
             }
             Self::Unauthenticated => "log in, or send an API token".to_owned(),
             Self::Forbidden => "your role does not allow this".to_owned(),
+            Self::CrossSite => "cross-site requests that change data are refused".to_owned(),
             Self::NotFound(what) => format!("{what} not found"),
             Self::Conflict(message) => message.clone(),
             Self::PayloadTooLarge => "the request body is too large".to_owned(),

@@ -116,7 +116,7 @@ fn router(state: AppState) -> Result<Router, StartError> {
             method == axum::http::Method::POST && uri.path().starts_with("/api/v1/clinics/")
         })
         // Refusals get the API's error shape.
-        .with_rejection_response(|_: ProtectionError| ApiError::Forbidden.into_response());
+        .with_rejection_response(|_: ProtectionError| ApiError::CrossSite.into_response());
     for origin in &state.config.trusted_origins {
         csrf = csrf.add_trusted_origin(origin).map_err(|e| StartError::Origin(e.to_string()))?;
     }

@@ -180,6 +180,6 @@ on_both_databases!(
             .unwrap();
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
         let body: serde_json::Value = response.json().await.unwrap();
-        assert_eq!(body["error"]["code"], "forbidden");
+        assert_eq!(body["error"]["code"], "cross_site_request");
     }
 );
