@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::{StoreError, Tx};
+use crate::{Store, StoreError, Tx};
 
 /// A clinic (tenant).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -168,9 +168,9 @@ pub async fn create_session(
     Ok(())
 }
 
-/// The enabled user a live session belongs to.
+/// The enabled user a live session belongs to (one read, outside any transaction).
 pub async fn session_user(
-    tx: &mut Tx,
+    store: &Store,
     token_hash: &str,
     now: &str,
 ) -> Result<Option<User>, StoreError> {
@@ -179,7 +179,7 @@ pub async fn session_user(
          where s.token_hash = $1 and s.expires_at > $2 and u.disabled = 0",
         prefixed("u", USER_COLUMNS)
     ));
-    Ok(sqlx::query_as(sql).bind(token_hash).bind(now).fetch_optional(tx.conn()).await?)
+    Ok(sqlx::query_as(sql).bind(token_hash).bind(now).fetch_optional(store.pool()).await?)
 }
 
 /// Ends a session, and every expired one.
@@ -214,14 +214,14 @@ pub async fn create_token(
     Ok(())
 }
 
-/// The enabled user an unrevoked API token belongs to.
-pub async fn token_user(tx: &mut Tx, token_hash: &str) -> Result<Option<User>, StoreError> {
+/// The enabled user an unrevoked API token belongs to (one read, outside any transaction).
+pub async fn token_user(store: &Store, token_hash: &str) -> Result<Option<User>, StoreError> {
     let sql = sqlx::AssertSqlSafe(format!(
         "select {} from api_token t join app_user u on u.user_id = t.user_id \
          where t.token_hash = $1 and t.revoked_at is null and u.disabled = 0",
         prefixed("u", USER_COLUMNS)
     ));
-    Ok(sqlx::query_as(sql).bind(token_hash).fetch_optional(tx.conn()).await?)
+    Ok(sqlx::query_as(sql).bind(token_hash).fetch_optional(store.pool()).await?)
 }
 
 /// A user's API tokens.

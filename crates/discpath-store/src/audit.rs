@@ -1,11 +1,17 @@
 //! The audit trail: who did what to which patient's data, when, and with what outcome.
 //!
-//! Records form one hash chain per clinic (and a `system` chain for events without one): each
-//! record's hash covers its fields and the previous record's hash, and `audit_head` keeps each
-//! chain's last sequence number and hash. Appending locks the chain's head row (an `update`, so
-//! PostgreSQL orders concurrent appends; SQLite has one writer anyway). The log is append-only:
-//! nothing here updates or deletes it, and triggers refuse it in the database. [`verify`] finds
-//! a changed, removed or reordered record, and a truncated chain.
+//! Records form hash chains: each record's hash covers its fields and the previous record's
+//! hash, and `audit_head` keeps each chain's last sequence number and hash. Appending locks the
+//! chain's head row until the commit, which orders concurrent appends — and serializes them, on
+//! PostgreSQL including each commit's flush to disk. So each clinic (and `system`, for events
+//! without one) has [`STRIPES`] chains, `{clinic}/{n}`, and appends take them in turn: as many
+//! requests can commit at once, which lets PostgreSQL group their flushes. A clinic's trail is
+//! the union of its chains, in time order.
+//!
+//! The log is append-only: nothing here updates or deletes it, and triggers refuse it in the
+//! database. [`verify`] finds a changed, removed or reordered record, and a truncated chain.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -14,8 +20,14 @@ use crate::{StoreError, Tx};
 
 /// The hash before a chain's first record.
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-/// The chain of events without a clinic.
+/// The chains' owner for events without a clinic.
 pub const SYSTEM_CHAIN: &str = "system";
+/// How many chains each clinic's trail is spread over.
+pub const STRIPES: usize = 8;
+
+/// The next stripe to append to (round robin; which one does not matter, only that concurrent
+/// appends spread).
+static NEXT_STRIPE: AtomicUsize = AtomicUsize::new(0);
 
 /// An event to record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,19 +92,21 @@ pub struct AuditReport {
 
 const COLUMNS: &str = "chain, seq, at, clinic_id, actor, action, patient_id, resource, outcome, request_id, prev_hash, hash";
 
-/// Appends an event to its clinic's chain and returns its sequence number.
-pub async fn append(tx: &mut Tx, event: &AuditEvent<'_>) -> Result<i64, StoreError> {
-    let chain = event.clinic_id.unwrap_or(SYSTEM_CHAIN);
-    sqlx::query("insert into audit_head (chain, seq, hash) values ($1, 0, $2) on conflict (chain) do nothing")
-        .bind(chain)
-        .bind(GENESIS)
-        .execute(tx.conn())
-        .await?;
-    let (seq, prev_hash): (i64, String) =
-        sqlx::query_as("update audit_head set seq = seq + 1 where chain = $1 returning seq, hash")
-            .bind(chain)
-            .fetch_one(tx.conn())
-            .await?;
+/// Appends an event to one of its clinic's chains.
+pub async fn append(tx: &mut Tx, event: &AuditEvent<'_>) -> Result<(), StoreError> {
+    let stripe = NEXT_STRIPE.fetch_add(1, Ordering::Relaxed) % STRIPES;
+    let chain = format!("{}/{stripe}", event.clinic_id.unwrap_or(SYSTEM_CHAIN));
+    let chain = chain.as_str();
+    // One statement creates the chain's head or advances it, and returns the new sequence
+    // number with the previous record's hash; it also locks the head until the commit.
+    let (seq, prev_hash): (i64, String) = sqlx::query_as(
+        "insert into audit_head (chain, seq, hash) values ($1, 1, $2) \
+         on conflict (chain) do update set seq = audit_head.seq + 1 returning seq, hash",
+    )
+    .bind(chain)
+    .bind(GENESIS)
+    .fetch_one(tx.conn())
+    .await?;
     let record = AuditRecord {
         chain: chain.to_owned(),
         seq,
@@ -131,25 +145,47 @@ pub async fn append(tx: &mut Tx, event: &AuditEvent<'_>) -> Result<i64, StoreErr
         .bind(chain)
         .execute(tx.conn())
         .await?;
-    Ok(seq)
+    Ok(())
 }
 
-/// A page of a clinic's audit records after sequence number `after`, optionally about one patient.
+/// Where a page of the audit trail starts: after this record, in (time, chain, sequence) order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position {
+    /// The record's time.
+    pub at: String,
+    /// Its chain.
+    pub chain: String,
+    /// Its sequence number.
+    pub seq: i64,
+}
+
+impl AuditRecord {
+    /// This record's place in a clinic's trail.
+    pub fn position(&self) -> Position {
+        Position { at: self.at.clone(), chain: self.chain.clone(), seq: self.seq }
+    }
+}
+
+/// A page of a clinic's audit records, oldest first, after `after`, optionally about one
+/// patient. A record appears once its request commits — a few milliseconds after its time.
 pub async fn records(
     tx: &mut Tx,
     clinic_id: &str,
     patient_id: Option<&str>,
-    after: i64,
+    after: Option<&Position>,
     limit: i64,
 ) -> Result<Vec<AuditRecord>, StoreError> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "select {COLUMNS} from audit_log where chain = $1 and ($2 = '' or patient_id = $2) and seq > $3 \
-         order by seq limit $4"
+        "select {COLUMNS} from audit_log \
+         where clinic_id = $1 and ($2 = '' or patient_id = $2) and (at, chain, seq) > ($3, $4, $5) \
+         order by at, chain, seq limit $6"
     ));
     Ok(sqlx::query_as(sql)
         .bind(clinic_id)
         .bind(patient_id.unwrap_or_default())
-        .bind(after)
+        .bind(after.map_or("", |p| p.at.as_str()))
+        .bind(after.map_or("", |p| p.chain.as_str()))
+        .bind(after.map_or(0, |p| p.seq))
         .bind(limit)
         .fetch_all(tx.conn())
         .await?)

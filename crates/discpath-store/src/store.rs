@@ -55,6 +55,9 @@ impl Store {
                 Backend::Sqlite => 1,
                 Backend::Postgres => 16,
             })
+            // An embedded database cannot have dropped the connection: skip the ping that would
+            // otherwise cost a round trip to SQLite's worker thread on every request.
+            .test_before_acquire(backend == Backend::Postgres)
             .after_connect(move |connection, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -91,6 +94,11 @@ impl Store {
     /// Starts a transaction: one request's reads and writes, committed together or not at all.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(Tx { inner: self.pool.begin().await? })
+    }
+
+    /// The pool, for single reads that need no transaction.
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
     }
 
     /// Checks that the database answers.

@@ -130,15 +130,15 @@ impl FromRequestParts<AppState> for Caller {
             .get(header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.strip_prefix("Bearer "));
-        let mut tx = state.store.begin().await?;
         let user = match bearer {
-            Some(token) => accounts::token_user(&mut tx, &secret_hash(token.trim())).await?,
+            Some(token) => accounts::token_user(&state.store, &secret_hash(token.trim())).await?,
             None => match cookie(parts, SESSION_COOKIE) {
-                Some(token) => accounts::session_user(&mut tx, &secret_hash(token), &now()).await?,
+                Some(token) => {
+                    accounts::session_user(&state.store, &secret_hash(token), &now()).await?
+                }
                 None => None,
             },
         };
-        tx.commit().await?;
         let user = user.ok_or(ApiError::Unauthenticated)?;
         let role = Role::parse(&user.role).ok_or_else(|| {
             ApiError::Internal(format!("user {} has an unknown role", user.user_id))

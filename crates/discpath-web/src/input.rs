@@ -202,9 +202,7 @@ impl PageQuery {
                     .decode(cursor)
                     .ok()
                     .and_then(|bytes| String::from_utf8(bytes).ok())
-                    .ok_or_else(|| {
-                        ApiError::invalid("cursor", "not a cursor from a previous page")
-                    })?,
+                    .ok_or_else(bad_cursor)?,
             ),
         };
         Ok((limit, after))
@@ -222,10 +220,17 @@ impl<T> Page<T> {
     /// A page whose next cursor is the last item's key, when the page is full.
     pub(crate) fn new(items: Vec<T>, limit: i64, key: impl Fn(&T) -> &str) -> Self {
         let full = i64::try_from(items.len()).is_ok_and(|n| n == limit);
-        let next_cursor = items
-            .last()
-            .filter(|_| full)
-            .map(|last| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key(last)));
+        let next_cursor = items.last().filter(|_| full).map(|last| cursor(key(last)));
         Self { items, next_cursor }
     }
+}
+
+/// The error for a cursor this server did not make.
+pub(crate) fn bad_cursor() -> ApiError {
+    ApiError::invalid("cursor", "not a cursor from a previous page")
+}
+
+/// The opaque cursor a client sends back for the page after `key`.
+pub(crate) fn cursor(key: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key)
 }

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use discpath_store::accounts::{self, ApiToken, User};
-use discpath_store::audit::{self, AuditEvent, AuditRecord};
+use discpath_store::audit::{self, AuditEvent, AuditRecord, Position};
 use discpath_store::{new_id, timestamp};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::audited::{Actor, RequestId, audited};
 use crate::auth::{self, Caller, Permission, Role, SESSION_COOKIE, TOKEN_PREFIX};
 use crate::error::ApiError;
-use crate::input::{Fields, JsonBody, Page};
+use crate::input::{Fields, JsonBody, Page, PageQuery, bad_cursor, cursor};
 use crate::state::{AppState, now};
 
 /// Failed logins allowed per e-mail within [`FAILURE_WINDOW`] before logins are refused.
@@ -296,37 +296,44 @@ pub(crate) async fn update_user(
     .await
 }
 
-/// `?patient_id=&after=&limit=` of the audit trail.
+/// `?patient_id=` of the audit trail.
 #[derive(Debug, Deserialize)]
-pub(crate) struct AuditQuery {
+pub(crate) struct AuditFilter {
     patient_id: Option<String>,
-    after: Option<i64>,
-    limit: Option<i64>,
 }
 
-/// `GET /api/v1/audit`: the clinic's audit trail (admin), oldest first.
+/// `GET /api/v1/audit?patient_id=&limit=&cursor=`: the clinic's audit trail (admin), oldest
+/// first.
 pub(crate) async fn audit_records(
     State(state): State<AppState>,
     caller: Caller,
     request_id: RequestId,
-    Query(query): Query<AuditQuery>,
+    Query(page): Query<PageQuery>,
+    Query(filter): Query<AuditFilter>,
 ) -> Result<Json<Page<AuditRecord>>, ApiError> {
-    let limit = query.limit.unwrap_or(100).clamp(1, 500);
     audited(&state, Actor::User(&caller), "audit.read", &request_id, async |tx, _| {
         caller.require(Permission::ReadAudit)?;
-        let records = audit::records(
-            tx,
-            caller.clinic(),
-            query.patient_id.as_deref(),
-            query.after.unwrap_or(0),
-            limit,
-        )
-        .await?;
-        let next = records
-            .last()
-            .filter(|_| i64::try_from(records.len()).is_ok_and(|n| n == limit))
-            .map(|r| r.seq.to_string());
-        Ok(Json(Page { items: records, next_cursor: next }))
+        let (limit, after) = page.parse()?;
+        let after = after.as_deref().map(audit_position).transpose()?;
+        let patient_id = filter.patient_id.as_deref();
+        let items = audit::records(tx, caller.clinic(), patient_id, after.as_ref(), limit).await?;
+        let full = i64::try_from(items.len()).is_ok_and(|n| n == limit);
+        let next_cursor = items.last().filter(|_| full).map(|last| {
+            let Position { at, chain, seq } = last.position();
+            cursor(&format!("{at} {chain} {seq}"))
+        });
+        Ok(Json(Page { items, next_cursor }))
     })
     .await
+}
+
+/// The position an audit cursor names (`{at} {chain} {seq}`).
+fn audit_position(key: &str) -> Result<Position, ApiError> {
+    let mut parts = key.splitn(3, ' ');
+    match (parts.next(), parts.next(), parts.next().and_then(|seq| seq.parse().ok())) {
+        (Some(at), Some(chain), Some(seq)) => {
+            Ok(Position { at: at.to_owned(), chain: chain.to_owned(), seq })
+        }
+        _ => Err(bad_cursor()),
+    }
 }
