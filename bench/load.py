@@ -9,7 +9,7 @@ and an episode made through the API. Then, with `oha` as the load generator:
     (read, audit), each at a fixed rate (default 500 requests/s) and at full speed;
   * the server's resident memory (VmRSS) when idle after start-up and its peak under load.
 
-Usage: python3 bench/load.py [--rate 500] [--seconds 30] [--skip-postgres]
+Usage: python3 bench/load.py [--rate 500] [--seconds 30] [--repeat 3] [--skip-postgres]
 Needs: the release binary (cargo build --release), oha (cargo install oha), PostgreSQL on
 127.0.0.1:5432 unless --skip-postgres. Prints a Markdown table; --json FILE writes the raw figures.
 """
@@ -80,7 +80,7 @@ class PeakRss(threading.Thread):
 def oha(url, token, seconds, rate, method="GET", body_file=None, connections=50):
     command = [
         "oha", "--no-tui", "--output-format", "json", "-z", f"{seconds}s", "-c", str(connections),
-        "-m", method, "-H", f"authorization: Bearer {token}",
+        "-w", "-m", method, "-H", f"authorization: Bearer {token}",
     ]
     if rate:
         command += ["-q", str(rate), "--latency-correction"]
@@ -136,12 +136,15 @@ def measure(name, database, binary, args, workdir):
         }
         for label, (url, method, body) in targets.items():
             for mode, rate in (("fixed", args.rate), ("max", None)):
-                sampler = PeakRss(server.pid)
-                sampler.start()
-                figures = oha(url, token, args.seconds, rate, method, body)
-                figures["peak_rss_mib"] = sampler.stop() / 1024
-                result[f"{label} {mode}"] = figures
-                print(f"{name} {label} {mode}: {figures}", file=sys.stderr)
+                runs = []
+                for _ in range(args.repeat):
+                    sampler = PeakRss(server.pid)
+                    sampler.start()
+                    figures = oha(url, token, args.seconds, rate, method, body)
+                    figures["peak_rss_mib"] = sampler.stop() / 1024
+                    print(f"{name} {label} {mode}: {figures}", file=sys.stderr)
+                    runs.append(figures)
+                result[f"{label} {mode}"] = runs
         return result
     finally:
         server.terminate()
@@ -157,13 +160,16 @@ def main():
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of each measurement; the table shows the median run by p99")
+    parser.add_argument("--dir", help="where the SQLite file goes (default: the system's temp dir)")
     parser.add_argument("--json")
     args = parser.parse_args()
     if not shutil.which("oha"):
         sys.exit("oha not found: cargo install oha")
 
     results = {}
-    with tempfile.TemporaryDirectory() as workdir:
+    with tempfile.TemporaryDirectory(dir=args.dir) as workdir:
         results["SQLite"] = measure("sqlite", f"sqlite://{workdir}/bench.sqlite3",
                                     args.binary, args, workdir)
         if not args.skip_postgres:
@@ -179,19 +185,24 @@ def main():
     if args.json:
         with open(args.json, "w") as out:
             json.dump(results, out, indent=2)
-    print(f"| database | request | load | requests/s | p50 ms | p99 ms | non-2xx | peak RSS MiB |")
-    print("|---|---|---|---:|---:|---:|---:|---:|")
+    print("| database | request | load | requests/s | p50 ms | p99 ms (median run) | "
+          "p99 ms (all runs) | non-2xx | peak RSS MiB |")
+    print("|---|---|---|---:|---:|---:|---|---:|---:|")
     for database, result in results.items():
-        for key, figures in result.items():
+        for key, runs in result.items():
             if key == "idle_rss_mib":
                 continue
             label, mode = key.rsplit(" ", 1)
             load = f"{args.rate}/s" if mode == "fixed" else "max (50 conn.)"
-            bad = sum(n for code, n in figures["statuses"].items() if not code.startswith("2"))
-            bad += sum(figures["errors"].values())
-            print(f"| {database} | {label} | {load} | {figures['requests_per_s']:.0f} | "
-                  f"{figures['p50_ms']:.2f} | {figures['p99_ms']:.2f} | {bad} | "
-                  f"{figures['peak_rss_mib']:.1f} |")
+            median = sorted(runs, key=lambda run: run["p99_ms"])[len(runs) // 2]
+            every = ", ".join(f"{run['p99_ms']:.1f}" for run in runs)
+            bad = sum(n for run in runs for code, n in run["statuses"].items()
+                      if not code.startswith("2"))
+            bad += sum(n for run in runs for n in run["errors"].values())
+            peak = max(run["peak_rss_mib"] for run in runs)
+            print(f"| {database} | {label} | {load} | {median['requests_per_s']:.0f} | "
+                  f"{median['p50_ms']:.2f} | {median['p99_ms']:.2f} | {every} | {bad} | "
+                  f"{peak:.1f} |")
     for database, result in results.items():
         print(f"\nIdle RSS on {database}: {result['idle_rss_mib']:.1f} MiB")
 

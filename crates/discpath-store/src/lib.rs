@@ -14,6 +14,7 @@ pub mod accounts;
 pub mod assessments;
 pub mod audit;
 pub mod care;
+mod checkpoint;
 pub mod consultations;
 mod error;
 pub mod patients;

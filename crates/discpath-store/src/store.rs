@@ -1,12 +1,14 @@
 //! Connecting, migrating and transactions.
 
 use std::str::FromStr as _;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions as _, Executor as _};
 
 use crate::StoreError;
+use crate::checkpoint::{AUTOCHECKPOINT_PAGES, Checkpointer};
 
 /// Which database a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +24,8 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite only: checkpoints the write-ahead log in the background.
+    checkpointer: Option<Arc<Checkpointer>>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -33,7 +37,8 @@ impl Store {
     ///
     /// SQLite runs in WAL mode with foreign keys on, through a single connection: every request
     /// writes (at least its audit record), and one connection serializes writers without the
-    /// lock-upgrade failures and busy-wait sleeps of several.
+    /// lock-upgrade failures and busy-wait sleeps of several. A second connection checkpoints the
+    /// log in the background, so that no request waits for it.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
@@ -62,18 +67,23 @@ impl Store {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
                         connection
-                            .execute(
+                            .execute(sqlx::AssertSqlSafe(format!(
                                 "pragma journal_mode = wal; pragma synchronous = normal; \
-                                 pragma foreign_keys = on; pragma busy_timeout = 5000;",
-                            )
+                                 pragma foreign_keys = on; pragma busy_timeout = 5000; \
+                                 pragma wal_autocheckpoint = {AUTOCHECKPOINT_PAGES};"
+                            )))
                             .await?;
                     }
                     Ok(())
                 })
             })
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
-        let store = Self { pool, backend };
+        let checkpointer = match backend {
+            Backend::Sqlite => Some(Arc::new(Checkpointer::start(&options).await?)),
+            Backend::Postgres => None,
+        };
+        let store = Self { pool, backend, checkpointer };
         store.migrate().await?;
         Ok(store)
     }
@@ -109,6 +119,9 @@ impl Store {
 
     /// Closes every connection (after the last request has finished).
     pub async fn close(&self) {
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.stop().await;
+        }
         self.pool.close().await;
     }
 }
