@@ -115,10 +115,7 @@ pub async fn user_by_email(tx: &mut Tx, email: &str) -> Result<Option<User>, Sto
 
 /// A user of a clinic by id.
 pub async fn user(tx: &mut Tx, clinic_id: &str, user_id: &str) -> Result<Option<User>, StoreError> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "select {USER_COLUMNS} from app_user where clinic_id = $1 and user_id = $2"
-    ));
-    Ok(sqlx::query_as(sql).bind(clinic_id).bind(user_id).fetch_optional(tx.conn()).await?)
+    tx.clinic_row("app_user", USER_COLUMNS, "user_id", clinic_id, user_id).await
 }
 
 /// The users of a clinic, by name.

@@ -93,10 +93,7 @@ pub async fn assessment(
     clinic_id: &str,
     assessment_id: &str,
 ) -> Result<Option<AssessmentRecord>, StoreError> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "select {ASSESSMENT_COLUMNS} from assessment where clinic_id = $1 and assessment_id = $2"
-    ));
-    Ok(sqlx::query_as(sql).bind(clinic_id).bind(assessment_id).fetch_optional(tx.conn()).await?)
+    tx.clinic_row("assessment", ASSESSMENT_COLUMNS, "assessment_id", clinic_id, assessment_id).await
 }
 
 /// A page of an episode's assessments in creation order after `after`.
@@ -119,6 +116,10 @@ pub async fn assessments(
         .fetch_all(tx.conn())
         .await?)
 }
+
+/// The columns of a stored decision.
+const DECISION_COLUMNS: &str =
+    "decision_id, clinic_id, assessment_id, action, pathway, reason, decided_by, created_at";
 
 /// Records a decision; a second decision on one assessment is a conflict.
 pub async fn create_decision(tx: &mut Tx, decision: &Decision) -> Result<(), StoreError> {
@@ -146,12 +147,5 @@ pub async fn decision(
     clinic_id: &str,
     assessment_id: &str,
 ) -> Result<Option<Decision>, StoreError> {
-    Ok(sqlx::query_as(
-        "select decision_id, clinic_id, assessment_id, action, pathway, reason, decided_by, created_at \
-         from decision where clinic_id = $1 and assessment_id = $2",
-    )
-    .bind(clinic_id)
-    .bind(assessment_id)
-    .fetch_optional(tx.conn())
-    .await?)
+    tx.clinic_row("decision", DECISION_COLUMNS, "assessment_id", clinic_id, assessment_id).await
 }

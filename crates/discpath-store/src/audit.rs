@@ -159,13 +159,6 @@ pub struct Position {
     pub seq: i64,
 }
 
-impl AuditRecord {
-    /// This record's place in a clinic's trail.
-    pub fn position(&self) -> Position {
-        Position { at: self.at.clone(), chain: self.chain.clone(), seq: self.seq }
-    }
-}
-
 /// A page of a clinic's audit records, oldest first, after `after`, optionally about one
 /// patient. A record appears once its request commits — a few milliseconds after its time.
 pub async fn records(

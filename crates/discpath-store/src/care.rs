@@ -151,20 +151,17 @@ pub async fn create_care_plan(
     Ok(())
 }
 
+/// The columns of a stored care plan.
+const CARE_PLAN_COLUMNS: &str = "care_plan_id, clinic_id, patient_id, episode_id, assessment_id, pathway, start_date, \
+     created_by, created_at";
+
 /// A care plan of a clinic.
 pub async fn care_plan(
     tx: &mut Tx,
     clinic_id: &str,
     care_plan_id: &str,
 ) -> Result<Option<CarePlan>, StoreError> {
-    Ok(sqlx::query_as(
-        "select care_plan_id, clinic_id, patient_id, episode_id, assessment_id, pathway, start_date, created_by, created_at \
-         from care_plan where clinic_id = $1 and care_plan_id = $2",
-    )
-    .bind(clinic_id)
-    .bind(care_plan_id)
-    .fetch_optional(tx.conn())
-    .await?)
+    tx.clinic_row("care_plan", CARE_PLAN_COLUMNS, "care_plan_id", clinic_id, care_plan_id).await
 }
 
 /// A care plan's sessions, in order.

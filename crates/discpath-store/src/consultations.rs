@@ -104,10 +104,8 @@ pub async fn request(
     clinic_id: &str,
     request_id: &str,
 ) -> Result<Option<ConsultationRequest>, StoreError> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "select {REQUEST_COLUMNS} from consultation_request where clinic_id = $1 and request_id = $2"
-    ));
-    Ok(sqlx::query_as(sql).bind(clinic_id).bind(request_id).fetch_optional(tx.conn()).await?)
+    tx.clinic_row("consultation_request", REQUEST_COLUMNS, "request_id", clinic_id, request_id)
+        .await
 }
 
 /// A page of a clinic's consultation requests in arrival order after `after`.

@@ -109,10 +109,7 @@ pub async fn patient(
     clinic_id: &str,
     patient_id: &str,
 ) -> Result<Option<Patient>, StoreError> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "select {PATIENT_COLUMNS} from patient where clinic_id = $1 and patient_id = $2"
-    ));
-    Ok(sqlx::query_as(sql).bind(clinic_id).bind(patient_id).fetch_optional(tx.conn()).await?)
+    tx.clinic_row("patient", PATIENT_COLUMNS, "patient_id", clinic_id, patient_id).await
 }
 
 /// A page of a clinic's patients in id (creation) order after `after`, optionally those whose
@@ -191,10 +188,7 @@ pub async fn episode(
     clinic_id: &str,
     episode_id: &str,
 ) -> Result<Option<Episode>, StoreError> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "select {EPISODE_COLUMNS} from episode where clinic_id = $1 and episode_id = $2"
-    ));
-    Ok(sqlx::query_as(sql).bind(clinic_id).bind(episode_id).fetch_optional(tx.conn()).await?)
+    tx.clinic_row("episode", EPISODE_COLUMNS, "episode_id", clinic_id, episode_id).await
 }
 
 /// A page of a patient's episodes in creation order after `after`.

@@ -4,7 +4,7 @@ use std::str::FromStr as _;
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions as _, Executor as _};
 
 use crate::StoreError;
@@ -141,6 +141,25 @@ impl Tx {
 
     pub(crate) fn conn(&mut self) -> &mut AnyConnection {
         &mut self.inner
+    }
+
+    /// The row of `table` whose `key` column is `id`, as `columns` — only if it belongs to
+    /// `clinic_id`: every lookup by id goes through here, so none can cross clinics.
+    pub(crate) async fn clinic_row<T>(
+        &mut self,
+        table: &str,
+        columns: &str,
+        key: &str,
+        clinic_id: &str,
+        id: &str,
+    ) -> Result<Option<T>, StoreError>
+    where
+        T: for<'r> sqlx::FromRow<'r, AnyRow> + Send + Unpin,
+    {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "select {columns} from {table} where clinic_id = $1 and {key} = $2"
+        ));
+        Ok(sqlx::query_as(sql).bind(clinic_id).bind(id).fetch_optional(self.conn()).await?)
     }
 }
 

@@ -4,6 +4,8 @@
 //! send), stay under the body limit (413) and parse (422). [`Fields`] then checks an object's
 //! fields one by one and reports every problem with its path, as the assessment contract does.
 
+use std::borrow::Cow;
+
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{StatusCode, header};
@@ -218,9 +220,12 @@ pub(crate) struct Page<T> {
 
 impl<T> Page<T> {
     /// A page whose next cursor is the last item's key, when the page is full.
-    pub(crate) fn new(items: Vec<T>, limit: i64, key: impl Fn(&T) -> &str) -> Self {
+    pub(crate) fn new(items: Vec<T>, limit: i64, key: impl Fn(&T) -> Cow<'_, str>) -> Self {
         let full = i64::try_from(items.len()).is_ok_and(|n| n == limit);
-        let next_cursor = items.last().filter(|_| full).map(|last| cursor(key(last)));
+        let next_cursor = items
+            .last()
+            .filter(|_| full)
+            .map(|last| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&*key(last)));
         Self { items, next_cursor }
     }
 }
@@ -228,9 +233,4 @@ impl<T> Page<T> {
 /// The error for a cursor this server did not make.
 pub(crate) fn bad_cursor() -> ApiError {
     ApiError::invalid("cursor", "not a cursor from a previous page")
-}
-
-/// The opaque cursor a client sends back for the page after `key`.
-pub(crate) fn cursor(key: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key)
 }

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::audited::{Actor, RequestId, audited};
 use crate::auth::{self, Caller, Permission, Role, SESSION_COOKIE, TOKEN_PREFIX};
 use crate::error::ApiError;
-use crate::input::{Fields, JsonBody, Page, PageQuery, bad_cursor, cursor};
+use crate::input::{Fields, JsonBody, Page, PageQuery, bad_cursor};
 use crate::state::{AppState, now};
 
 /// Failed logins allowed per e-mail within [`FAILURE_WINDOW`] before logins are refused.
@@ -317,12 +317,7 @@ pub(crate) async fn audit_records(
         let after = after.as_deref().map(audit_position).transpose()?;
         let patient_id = filter.patient_id.as_deref();
         let items = audit::records(tx, caller.clinic(), patient_id, after.as_ref(), limit).await?;
-        let full = i64::try_from(items.len()).is_ok_and(|n| n == limit);
-        let next_cursor = items.last().filter(|_| full).map(|last| {
-            let Position { at, chain, seq } = last.position();
-            cursor(&format!("{at} {chain} {seq}"))
-        });
-        Ok(Json(Page { items, next_cursor }))
+        Ok(Json(Page::new(items, limit, |r| format!("{} {} {}", r.at, r.chain, r.seq).into())))
     })
     .await
 }

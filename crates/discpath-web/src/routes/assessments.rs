@@ -140,7 +140,7 @@ pub(crate) async fn list(
             limit,
         )
         .await?;
-        Ok(Json(Page::new(items, limit, |a| &a.assessment_id)))
+        Ok(Json(Page::new(items, limit, |a| a.assessment_id.as_str().into())))
     })
     .await
 }

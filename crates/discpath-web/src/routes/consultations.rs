@@ -128,7 +128,7 @@ pub(crate) async fn list(
         caller.require(Permission::HandleConsultations)?;
         let (limit, after) = page.parse()?;
         let items = consultations::requests(tx, caller.clinic(), after.as_deref(), limit).await?;
-        Ok(Json(Page::new(items, limit, |r| &r.request_id)))
+        Ok(Json(Page::new(items, limit, |r| r.request_id.as_str().into())))
     })
     .await
 }

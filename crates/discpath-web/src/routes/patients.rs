@@ -149,7 +149,7 @@ pub(crate) async fn list_patients(
         let search = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
         let items =
             patients::patients(tx, caller.clinic(), search, after.as_deref(), limit).await?;
-        Ok(Json(Page::new(items, limit, |p| &p.patient_id)))
+        Ok(Json(Page::new(items, limit, |p| p.patient_id.as_str().into())))
     })
     .await
 }
@@ -266,7 +266,7 @@ pub(crate) async fn list_episodes(
         let items =
             patients::episodes(tx, caller.clinic(), &patient.patient_id, after.as_deref(), limit)
                 .await?;
-        Ok(Json(Page::new(items, limit, |e| &e.episode_id)))
+        Ok(Json(Page::new(items, limit, |e| e.episode_id.as_str().into())))
     })
     .await
 }
