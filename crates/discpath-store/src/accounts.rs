@@ -172,9 +172,8 @@ pub async fn session_user(
     now: &str,
 ) -> Result<Option<User>, StoreError> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "select {} from web_session s join app_user u on u.user_id = s.user_id \
-         where s.token_hash = $1 and s.expires_at > $2 and u.disabled = 0",
-        prefixed("u", USER_COLUMNS)
+        "select {USER_COLUMNS} from app_user where disabled = 0 and user_id = \
+         (select user_id from web_session where token_hash = $1 and expires_at > $2)"
     ));
     Ok(sqlx::query_as(sql).bind(token_hash).bind(now).fetch_optional(store.pool()).await?)
 }
@@ -214,9 +213,8 @@ pub async fn create_token(
 /// The enabled user an unrevoked API token belongs to (one read, outside any transaction).
 pub async fn token_user(store: &Store, token_hash: &str) -> Result<Option<User>, StoreError> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "select {} from api_token t join app_user u on u.user_id = t.user_id \
-         where t.token_hash = $1 and t.revoked_at is null and u.disabled = 0",
-        prefixed("u", USER_COLUMNS)
+        "select {USER_COLUMNS} from app_user where disabled = 0 and user_id = \
+         (select user_id from api_token where token_hash = $1 and revoked_at is null)"
     ));
     Ok(sqlx::query_as(sql).bind(token_hash).fetch_optional(store.pool()).await?)
 }
@@ -285,9 +283,4 @@ pub async fn clear_login_failures(tx: &mut Tx, email: &str) -> Result<(), StoreE
         .execute(tx.conn())
         .await?;
     Ok(())
-}
-
-/// `a, b, c` as `u.a, u.b, u.c`.
-fn prefixed(alias: &str, columns: &str) -> String {
-    columns.split(", ").map(|c| format!("{alias}.{c}")).collect::<Vec<_>>().join(", ")
 }

@@ -8,8 +8,8 @@ use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use axum::extract::FromRequestParts;
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
 use base64::Engine as _;
 use discpath_store::accounts::{self, User};
 use sha2::{Digest as _, Sha256};
@@ -132,7 +132,7 @@ impl FromRequestParts<AppState> for Caller {
             .and_then(|value| value.strip_prefix("Bearer "));
         let user = match bearer {
             Some(token) => accounts::token_user(&state.store, &secret_hash(token.trim())).await?,
-            None => match cookie(parts, SESSION_COOKIE) {
+            None => match cookie(&parts.headers, SESSION_COOKIE) {
                 Some(token) => {
                     accounts::session_user(&state.store, &secret_hash(token), &now()).await?
                 }
@@ -148,9 +148,8 @@ impl FromRequestParts<AppState> for Caller {
 }
 
 /// A cookie's value.
-pub(crate) fn cookie<'p>(parts: &'p Parts, name: &str) -> Option<&'p str> {
-    parts
-        .headers
+pub(crate) fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())

@@ -68,8 +68,7 @@ impl Metrics {
         self.evaluations.get_or_create(&PathwayLabels { pathway: pathway.to_owned() }).inc();
     }
 
-    fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
-        let (method, route) = (method.to_owned(), route.to_owned());
+    fn observe(&self, method: String, route: String, status: u16, elapsed: Duration) {
         self.latency
             .get_or_create(&RouteLabels { method: method.clone(), route: route.clone() })
             .observe(elapsed.as_secs_f64());
@@ -93,6 +92,6 @@ pub(crate) async fn track(State(state): State<AppState>, request: Request, next:
     let route =
         request.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str()).to_owned();
     let response = next.run(request).await;
-    state.metrics.observe(&method, &route, response.status().as_u16(), started.elapsed());
+    state.metrics.observe(method, route, response.status().as_u16(), started.elapsed());
     response
 }

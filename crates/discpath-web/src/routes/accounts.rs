@@ -119,16 +119,9 @@ pub(crate) async fn logout(
     request_id: RequestId,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, ApiError> {
-    let token = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == SESSION_COOKIE)
-        .map(|(_, value)| value.to_owned());
+    let token = auth::cookie(&headers, SESSION_COOKIE);
     audited(&state, Actor::User(&caller), "session.delete", &request_id, async |tx, _| {
-        if let Some(token) = &token {
+        if let Some(token) = token {
             accounts::end_session(tx, &auth::secret_hash(token), &now()).await?;
         }
         Ok(())
