@@ -1,22 +1,25 @@
-//! The evaluation, stage by stage: scores, red flags, screens, contraindications, definitions,
-//! the pathway, escalation, the care plan, predictors, notes and evidence.
+//! The evaluation, stage by stage: scores, definitions that read facts only, red flags, screens,
+//! contraindications, the other definitions, the pathway, escalation, the care plan,
+//! predictors, notes and evidence.
 
 use std::collections::BTreeMap;
 
-use discpath_kb::{Condition, KnowledgeBase, RuleMeta, Text, TherapyCourse};
+use discpath_kb::{Condition, KnowledgeBase, RuleMeta, SourceSet, Text};
 use discpath_model::vocabulary::{
     BACK_PAIN, FABQ_WORK, LEG_PAIN, SCORE_ODI_BAND, SCORE_ODI_PERCENT,
     SCORE_START_BACK_PSYCHOSOCIAL, SCORE_START_BACK_RISK, SCORE_START_BACK_TOTAL,
 };
 use discpath_model::{Assessment, Pathway, Scalar};
 
+use crate::care_plan::care_plan;
+use crate::escalation::escalation;
 use crate::facts::{Facts, Tri};
 use crate::inputs::{InputValue, Inputs};
 use crate::recommendation::{
-    CarePlanOutput, ContraindicationFinding, FollowUp, InstrumentUsed, KbInfo, Phase,
-    PredictorResult, RationaleEntry, Recommendation, RedFlagFinding, Scores, StartBackScore,
+    CarePlanOutput, ContraindicationFinding, EscalationStatus, InstrumentUsed, KbInfo,
+    OptionStatus, PredictorResult, RationaleEntry, Recommendation, RedFlagFinding, Scores,
+    ScreenStatus, StartBackScore,
 };
-use crate::schedule;
 use crate::scores::{self, OdiOutcome};
 
 /// Evaluates an assessment against a knowledge base.
@@ -29,19 +32,21 @@ pub fn assess<'kb>(kb: &'kb KnowledgeBase, doc: &Assessment) -> Recommendation<'
 
     // The pathway: first match wins; the knowledge base guarantees the last rule always matches.
     let decided = kb.pathway.iter().find(|rule| facts.eval(&rule.when).holds());
-    let (pathway, decided_meta) = match decided {
-        Some(rule) => {
-            rationale.rule(&facts, &rule.meta, &rule.when);
-            (rule.pathway, Some(rule))
-        }
-        None => (Pathway::ClinicalEvaluation, None),
-    };
+    let pathway = decided.map_or(Pathway::ClinicalEvaluation, |rule| rule.pathway);
+    if let Some(rule) = decided {
+        rationale.rule(&facts, &rule.meta, &rule.when);
+    }
 
     let mut missing: Vec<&str> = Vec::new();
-    if let Some(rule) = decided_meta {
+    if let Some(rule) = decided {
         missing.extend(rule.missing.iter().map(String::as_str));
         if let Some(screen) = rule.missing_screen {
             missing.extend(facts.unanswered.get(screen).into_iter().flatten().copied());
+        }
+        for (id, when) in &rule.missing_if {
+            if facts.eval(when).holds() {
+                missing.push(id);
+            }
         }
     }
     if matches!(odi, OdiOutcome::TooFewAnswers(_)) {
@@ -51,63 +56,43 @@ pub fn assess<'kb>(kb: &'kb KnowledgeBase, doc: &Assessment) -> Recommendation<'
     missing.dedup();
 
     let escalation_options = escalation(&facts, pathway, &mut rationale);
-    let care_plan = care_plan(&facts, pathway, &mut rationale);
-    let predictors = predictors(&facts, &mut rationale);
+    let plan_template = decided.and_then(|rule| rule.plan);
+    let care_plan = care_plan(&facts, pathway, plan_template, &mut rationale);
+    let predictors = predictors(&facts, pathway, &mut rationale);
     for note in &kb.notes {
         if facts.eval(&note.when).holds() {
             rationale.rule(&facts, &note.meta, &note.when);
         }
     }
-    let recommended = |target: &str| {
-        care_plan.iter().flat_map(|plan| &plan.phases).any(|phase| phase.therapy == target)
-            || escalation_options.contains(&target)
-    };
-    for statement in &kb.evidence.statements {
-        if statement.applies_to.iter().any(|target| recommended(target)) {
-            rationale.entry(&statement.meta, Inputs::default(), Some(&statement.provenance));
-        }
-    }
-
-    let mut red_flags: Vec<RedFlagFinding<'kb>> = facts
-        .red_flags
-        .iter()
-        .map(|i| {
-            let rule = &kb.red_flags[*i];
-            let tier = kb.tiers.get(rule.tier).map_or("", |t| t.id.as_str());
-            RedFlagFinding { id: &rule.flag, tier }
-        })
-        .collect();
-    red_flags.sort_by(|a, b| a.id.cmp(b.id));
-    let mut contraindications: Vec<ContraindicationFinding<'kb>> = facts
-        .contraindications
-        .iter()
-        .map(|i| {
-            let rule = &kb.contraindications[*i];
-            let therapy =
-                kb.care_plan.therapies.get(rule.therapy).map_or("", |t| t.therapy.as_str());
-            ContraindicationFinding { id: &rule.name, therapy, class: rule.class }
-        })
-        .collect();
-    contraindications.sort_by(|a, b| a.id.cmp(b.id).then(a.therapy.cmp(b.therapy)));
-
-    let decompression_candidate =
-        facts.definitions.get(kb.decompression_candidate).is_some_and(|value| value.holds());
+    let evidence = evidence(&facts, pathway, care_plan.as_ref(), &escalation_options);
+    let sources = cited_sources(kb, &rationale.entries, &evidence);
 
     Recommendation {
         kb: KbInfo { name: &kb.name, version: &kb.version, hash: &kb.hash, encoded: &kb.identity },
         pathway,
-        decided_by: decided_meta.map_or("", |rule| rule.meta.id.as_str()),
-        certainty: decided_meta.map_or(discpath_kb::Certainty::VeryLow, |rule| rule.meta.certainty),
-        advice: decided_meta.and_then(|rule| rule.advice.as_ref()),
-        red_flags,
-        contraindications,
-        decompression_candidate,
+        decided_by: decided.map_or("", |rule| rule.meta.id.as_str()),
+        certainty: decided.map_or(discpath_kb::Certainty::VeryLow, |rule| rule.meta.certainty),
+        advice: decided.and_then(|rule| rule.advice.as_ref()),
+        red_flags: red_flags(&facts),
+        contraindications: contraindications(&facts),
+        decompression_candidate: pathway == Pathway::DecompressionThenPt,
         escalation_options,
         scores: Scores { odi: odi.score(), start_back, fabq_work: fabq_work(doc) },
         predictors,
         care_plan,
         missing,
+        screens: kb
+            .screens
+            .iter()
+            .zip(&facts.unanswered)
+            .map(|(screen, unanswered)| ScreenStatus {
+                id: &screen.meta.id,
+                unanswered: unanswered.clone(),
+            })
+            .collect(),
         rationale: rationale.entries,
+        evidence,
+        sources,
         instruments: instruments_used(kb, &facts, &odi),
         disclaimer: &kb.disclaimer,
     }
@@ -120,9 +105,9 @@ pub fn plan<'kb>(
     doc: &Assessment,
     pathway: Pathway,
 ) -> Option<CarePlanOutput<'kb>> {
-    let mut rationale = Rationale { entries: Vec::new(), record: false };
+    let mut rationale = Rationale::silent();
     let (facts, _, _) = prepare(kb, doc, &mut rationale);
-    care_plan(&facts, pathway, &mut rationale)
+    care_plan(&facts, pathway, None, &mut rationale)
 }
 
 /// The scores of the instruments a document answers (follow-up questionnaires use this).
@@ -152,9 +137,10 @@ fn score(
     (odi, start_back)
 }
 
-/// Every stage before the pathway: scores (as derived facts), red flags, screens,
-/// contraindications and definitions, recording the rules that fire.
-fn prepare<'kb, 'd>(
+/// Every stage before the pathway: scores (as derived facts), the definitions that read facts
+/// only, red flags, screens, contraindications and the other definitions, recording the rules
+/// that fire.
+pub(crate) fn prepare<'kb, 'd>(
     kb: &'kb KnowledgeBase,
     doc: &'d Assessment,
     rationale: &mut Rationale<'kb>,
@@ -172,8 +158,9 @@ fn prepare<'kb, 'd>(
         facts.set(SCORE_START_BACK_RISK, Scalar::Enum(risk));
         score
     });
+    facts.define(true);
 
-    // Red flags, screens and contraindications read facts only.
+    // Red flags, screens and contraindications read facts and fact-only definitions.
     facts.red_flags =
         (0..kb.red_flags.len()).filter(|i| facts.eval(&kb.red_flags[*i].when).holds()).collect();
     for index in &facts.red_flags {
@@ -198,23 +185,25 @@ fn prepare<'kb, 'd>(
         let rule = &kb.contraindications[*index];
         rationale.rule(&facts, &rule.meta, &rule.when);
     }
-
-    for definition in &kb.definitions {
-        let value = facts.eval(&definition.when);
-        facts.definitions.push(value);
-    }
+    facts.define(false);
     (facts, odi, start_back)
 }
 
 /// The rationale, built in evaluation order.
-struct Rationale<'kb> {
+pub(crate) struct Rationale<'kb> {
     entries: Vec<RationaleEntry<'kb>>,
     /// False when only the outcome is wanted (`plan`).
     record: bool,
 }
 
 impl<'kb> Rationale<'kb> {
-    fn rule(&mut self, facts: &Facts<'kb, '_>, meta: &'kb RuleMeta, when: &Condition) {
+    /// A rationale that records nothing, for evaluations that want only outcomes.
+    pub(crate) fn silent() -> Self {
+        Self { entries: Vec::new(), record: false }
+    }
+
+    /// Records a rule that fired, with the inputs its condition read.
+    pub(crate) fn rule(&mut self, facts: &Facts<'kb, '_>, meta: &'kb RuleMeta, when: &Condition) {
         if !self.record {
             return;
         }
@@ -223,7 +212,13 @@ impl<'kb> Rationale<'kb> {
         self.entry(meta, inputs, None);
     }
 
-    fn entry(&mut self, meta: &'kb RuleMeta, inputs: Inputs<'kb>, provenance: Option<&'kb Text>) {
+    /// Records a rule with the inputs given.
+    pub(crate) fn entry(
+        &mut self,
+        meta: &'kb RuleMeta,
+        inputs: Inputs<'kb>,
+        provenance: Option<&'kb Text>,
+    ) {
         if self.record {
             self.entries.push(RationaleEntry { meta, inputs, provenance });
         }
@@ -236,128 +231,95 @@ fn unanswered<'kb>(facts: &Facts<'kb, '_>, screen: &'kb discpath_kb::Screen) -> 
         .items
         .iter()
         .filter(|item| !item.unless.as_ref().is_some_and(|unless| facts.eval(unless).holds()))
-        .filter(|item| !facts.doc.answers(item.fact))
+        .filter(|item| !facts.answered(item.fact))
         .map(|item| item.id.as_str())
         .collect()
 }
 
-fn escalation<'kb>(
-    facts: &Facts<'kb, '_>,
-    pathway: Pathway,
-    rationale: &mut Rationale<'kb>,
-) -> Vec<&'kb str> {
-    let escalation = &facts.kb.escalation;
-    if !escalation.applies_to.contains(&pathway) {
-        return Vec::new();
-    }
-    let mut options = Vec::new();
-    for option in &escalation.options {
-        if !facts.eval(&option.when).holds() {
-            continue;
-        }
-        let exclusions: Vec<_> = option
-            .excluded_by
-            .iter()
-            .filter_map(|i| escalation.exclusions.get(*i))
-            .filter(|exclusion| facts.eval(&exclusion.when).holds())
-            .collect();
-        if exclusions.is_empty() {
-            // The inputs show what was checked: the option's condition and every exclusion.
-            let mut inputs = Inputs::default();
-            facts.collect_inputs(&option.when, &mut inputs);
-            for exclusion in option.excluded_by.iter().filter_map(|i| escalation.exclusions.get(*i))
-            {
-                facts.collect_inputs(&exclusion.when, &mut inputs);
-            }
-            rationale.entry(&option.meta, inputs, None);
-            options.push(option.option.as_str());
-        }
-        for exclusion in exclusions {
-            rationale.rule(facts, &exclusion.meta, &exclusion.when);
-        }
-    }
-    options.sort_unstable();
-    options
-}
-
-fn care_plan<'kb>(
-    facts: &Facts<'kb, '_>,
-    pathway: Pathway,
-    rationale: &mut Rationale<'kb>,
-) -> Option<CarePlanOutput<'kb>> {
-    let plan_rules = &facts.kb.care_plan;
-    let template = plan_rules.plans.iter().find(|plan| plan.pathway == pathway)?;
-    rationale.entry(&template.meta, Inputs::default(), None);
-    let start = facts.doc.start_date();
-    let mut phase_start = start.and_then(schedule::weekday_on_or_after);
-    let mut phases = Vec::with_capacity(template.phases.len());
-    for therapy_index in &template.phases {
-        let Some(course) = plan_rules.therapies.get(*therapy_index) else { continue };
-        rationale.entry(&course.meta, Inputs::default(), None);
-        let flags = phase_flags(facts, *therapy_index, rationale);
-        let dates = match phase_start {
-            Some(first) => {
-                let scheduled = schedule::phase_dates(first, &course.weekly);
-                phase_start = scheduled.as_ref().map(|(_, next)| *next);
-                scheduled.map(|(dates, _)| dates)
-            }
-            None => None,
-        };
-        phases.push(phase(course, flags, dates));
-    }
-    let follow = &plan_rules.follow_ups;
-    rationale.entry(&follow.meta, Inputs::default(), None);
-    let follow_ups = follow
-        .points
+/// The red flags present, the most urgent tier first (tiers are listed most urgent first), then
+/// in the knowledge base's order (within a tier it lists the most specific flag first).
+fn red_flags<'kb>(facts: &Facts<'kb, '_>) -> Vec<RedFlagFinding<'kb>> {
+    let kb = facts.kb;
+    let mut flags: Vec<(usize, RedFlagFinding<'kb>)> = facts
+        .red_flags
         .iter()
-        .map(|point| FollowUp {
-            label: &point.label,
-            offset: &point.offset,
-            date: start.and_then(|start| {
-                schedule::offset_date(start, point.days, point.weeks, point.months)
-            }),
+        .map(|i| {
+            let rule = &kb.red_flags[*i];
+            let tier = kb.tiers.get(rule.tier).map_or("", |t| t.id.as_str());
+            (rule.tier, RedFlagFinding { id: &rule.flag, tier, rule })
         })
         .collect();
-    Some(CarePlanOutput { phases, follow_ups })
+    // A stable sort: the knowledge base's order stays within each tier.
+    flags.sort_by_key(|(tier, _)| *tier);
+    flags.into_iter().map(|(_, flag)| flag).collect()
 }
 
-fn phase<'kb>(
-    course: &'kb TherapyCourse,
-    flags: Vec<(&'kb str, bool)>,
-    dates: Option<Vec<jiff::civil::Date>>,
-) -> Phase<'kb> {
-    Phase { therapy: &course.therapy, sessions: course.sessions, weeks: course.weeks, flags, dates }
+fn contraindications<'kb>(facts: &Facts<'kb, '_>) -> Vec<ContraindicationFinding<'kb>> {
+    let kb = facts.kb;
+    let mut found: Vec<ContraindicationFinding<'kb>> = facts
+        .contraindications
+        .iter()
+        .map(|i| {
+            let rule = &kb.contraindications[*i];
+            let therapy =
+                kb.care_plan.therapies.get(rule.therapy).map_or("", |t| t.therapy.as_str());
+            ContraindicationFinding { id: &rule.name, therapy, class: rule.class, rule }
+        })
+        .collect();
+    found.sort_by(|a, b| a.id.cmp(b.id).then(a.therapy.cmp(b.therapy)));
+    found
 }
 
-/// The flags the modifiers set on a therapy's phase: every modifier of the therapy contributes
-/// its flag, true when its condition holds.
-fn phase_flags<'kb>(
+/// The evidence for what is recommended: statements about the pathway itself, the therapies of
+/// its plan, and the escalation options still in play (offered, or needing information) —
+/// highest certainty first, as the knowledge base orders them.
+fn evidence<'kb>(
     facts: &Facts<'kb, '_>,
-    therapy: usize,
-    rationale: &mut Rationale<'kb>,
-) -> Vec<(&'kb str, bool)> {
+    pathway: Pathway,
+    care_plan: Option<&CarePlanOutput<'kb>>,
+    options: &[EscalationStatus<'kb>],
+) -> Vec<RationaleEntry<'kb>> {
+    let recommended = |target: &str| {
+        target == pathway.as_str()
+            || care_plan.iter().flat_map(|plan| &plan.phases).any(|phase| phase.therapy == target)
+            || options.iter().any(|o| o.id == target && o.status != OptionStatus::Excluded)
+    };
     facts
         .kb
-        .care_plan
-        .modifiers
+        .evidence
+        .statements
         .iter()
-        .filter(|modifier| modifier.therapy == therapy)
-        .map(|modifier| {
-            let holds = facts.eval(&modifier.when).holds();
-            if holds {
-                rationale.rule(facts, &modifier.meta, &modifier.when);
-            }
-            (modifier.flag.as_str(), holds)
+        .filter(|statement| statement.applies_to.iter().any(|target| recommended(target)))
+        .filter(|statement| statement.when.as_ref().is_none_or(|when| facts.eval(when).holds()))
+        .map(|statement| RationaleEntry {
+            meta: &statement.meta,
+            inputs: Inputs::default(),
+            provenance: Some(&statement.provenance),
         })
         .collect()
 }
 
+/// The sources that the rationale and the evidence cite, each once, in the knowledge base's
+/// order.
+fn cited_sources<'kb>(
+    kb: &'kb KnowledgeBase,
+    rationale: &[RationaleEntry<'kb>],
+    evidence: &[RationaleEntry<'kb>],
+) -> Vec<&'kb discpath_kb::Source> {
+    let mut cited = SourceSet::default();
+    for entry in rationale.iter().chain(evidence) {
+        cited.union(&entry.meta.cited);
+    }
+    cited.iter().filter_map(|index| kb.sources.get(index)).collect()
+}
+
 fn predictors<'kb>(
     facts: &Facts<'kb, '_>,
+    pathway: Pathway,
     rationale: &mut Rationale<'kb>,
 ) -> BTreeMap<&'kb str, PredictorResult> {
     let mut results = BTreeMap::new();
-    for predictor in &facts.kb.predictors {
+    for predictor in facts.kb.predictors.iter().filter(|p| p.applies_to.contains(&pathway)) {
         let (mut met, mut known) = (0u8, 0u8);
         let mut inputs = Inputs::default();
         for criterion in &predictor.criteria {

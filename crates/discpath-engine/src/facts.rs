@@ -2,6 +2,7 @@
 
 use discpath_kb::{Comparison, Condition, ContraindicationClass, KnowledgeBase, Test};
 use discpath_model::vocabulary::FIELD_COUNT;
+use discpath_model::vocabulary::Origin;
 use discpath_model::{Assessment, FactId, Scalar};
 
 use crate::inputs::{InputValue, Inputs};
@@ -45,7 +46,7 @@ pub(crate) struct Facts<'kb, 'd> {
     pub contraindications: Vec<usize>,
     /// For each screen, the ids of its unanswered items.
     pub unanswered: Vec<Vec<&'kb str>>,
-    /// The value of each definition, computed in order.
+    /// The value of each definition (unknown until [`Facts::define`] computes it).
     pub definitions: Vec<Tri>,
 }
 
@@ -58,7 +59,61 @@ impl<'kb, 'd> Facts<'kb, 'd> {
             red_flags: Vec::new(),
             contraindications: Vec::new(),
             unanswered: Vec::new(),
-            definitions: Vec::with_capacity(kb.definitions.len()),
+            definitions: vec![Tri::Unknown; kb.definitions.len()],
+        }
+    }
+
+    /// Evaluates the definitions that read facts only (`facts_only = true`), or the others, in
+    /// order. The first group is known before the red flags, which may use it.
+    pub(crate) fn define(&mut self, facts_only: bool) {
+        for (index, definition) in self.kb.definitions.iter().enumerate() {
+            if definition.facts_only == facts_only {
+                self.definitions[index] = self.eval(&definition.when);
+            }
+        }
+    }
+
+    /// Whether the document answers a fact: an input the document itself gives (a default does
+    /// not count), or a derived score the engine could compute.
+    pub(crate) fn answered(&self, fact: FactId) -> bool {
+        match fact.field().origin {
+            Origin::Input => self.doc.answers(fact),
+            Origin::Derived => self.get(fact).is_some(),
+        }
+    }
+
+    /// The unanswered inputs that leave a condition unknown, in the order they are read (each
+    /// once): what a clinician must answer before it can be decided.
+    pub(crate) fn unknown_inputs(&self, condition: &Condition, out: &mut Vec<&'static str>) {
+        if self.eval(condition) != Tri::Unknown {
+            return;
+        }
+        let mut push = |path: &'static str| {
+            if !out.contains(&path) {
+                out.push(path);
+            }
+        };
+        match condition {
+            Condition::All(parts) | Condition::Any(parts) => {
+                parts.iter().for_each(|part| self.unknown_inputs(part, out));
+            }
+            Condition::Not(inner) => self.unknown_inputs(inner, out),
+            Condition::Ref(index) => {
+                if let Some(definition) = self.kb.definitions.get(*index) {
+                    self.unknown_inputs(&definition.when, out);
+                }
+            }
+            Condition::Fact { fact, test } => {
+                if self.get(*fact).is_none() {
+                    push(fact.field().path);
+                }
+                if let Test::CompareFact(_, other) = test
+                    && self.get(*other).is_none()
+                {
+                    push(other.field().path);
+                }
+            }
+            _ => {}
         }
     }
 
@@ -98,7 +153,7 @@ impl<'kb, 'd> Facts<'kb, 'd> {
             }
             Condition::Not(inner) => self.eval(inner).not(),
             Condition::Ref(index) => self.definitions.get(*index).copied().unwrap_or(Tri::Unknown),
-            Condition::Fact { fact, test } => test_fact(self.get(*fact), test),
+            Condition::Fact { fact, test } => self.test_fact(*fact, test),
             Condition::Diagnosis { code, confirmed_only } => {
                 Tri::from_bool(self.doc.diagnoses().iter().any(|d| {
                     code.is_none_or(|code| d.code == code)
@@ -149,11 +204,11 @@ impl<'kb, 'd> Facts<'kb, 'd> {
                     self.collect_inputs(&definition.when, inputs);
                 }
             }
-            Condition::Fact { fact, .. } => {
-                let field = fact.field();
-                let value =
-                    self.get(*fact).map_or(InputValue::Absent, |v| InputValue::Scalar(field, v));
-                inputs.push(field.path.into(), value);
+            Condition::Fact { fact, test } => {
+                self.collect_fact(*fact, inputs);
+                if let Test::CompareFact(_, other) = test {
+                    self.collect_fact(*other, inputs);
+                }
             }
             Condition::Diagnosis { confirmed_only, .. }
             | Condition::DiagnosisCategory { confirmed_only, .. } => {
@@ -195,24 +250,43 @@ impl<'kb, 'd> Facts<'kb, 'd> {
     }
 }
 
-fn test_fact(value: Option<Scalar>, test: &Test) -> Tri {
-    if let Test::Answered(expected) = test {
-        return Tri::from_bool(value.is_some() == *expected);
+impl Facts<'_, '_> {
+    fn collect_fact(&self, fact: FactId, inputs: &mut Inputs<'_>) {
+        let field = fact.field();
+        let value = self.get(fact).map_or(InputValue::Absent, |v| InputValue::Scalar(field, v));
+        inputs.push(field.path.into(), value);
     }
-    let Some(value) = value else { return Tri::Unknown };
-    let holds = match test {
-        Test::Is(expected) => value == Scalar::Bool(*expected),
-        Test::Eq(expected) => same(value, *expected),
-        Test::In(options) => options.iter().any(|option| same(value, *option)),
-        Test::Compare(op, bound) => value.as_f64().is_some_and(|n| match op {
-            Comparison::Gt => n > *bound,
-            Comparison::Gte => n >= *bound,
-            Comparison::Lt => n < *bound,
-            Comparison::Lte => n <= *bound,
-        }),
-        Test::Answered(_) => true,
-    };
-    Tri::from_bool(holds)
+
+    fn test_fact(&self, fact: FactId, test: &Test) -> Tri {
+        let value = self.get(fact);
+        if let Test::Answered(expected) = test {
+            return Tri::from_bool(value.is_some() == *expected);
+        }
+        let Some(value) = value else { return Tri::Unknown };
+        let holds = match test {
+            Test::Is(expected) => value == Scalar::Bool(*expected),
+            Test::Eq(expected) => same(value, *expected),
+            Test::In(options) => options.iter().any(|option| same(value, *option)),
+            Test::Compare(op, bound) => value.as_f64().is_some_and(|n| compare(*op, n, *bound)),
+            Test::CompareFact(op, other) => {
+                let Some(bound) = self.get(*other).and_then(Scalar::as_f64) else {
+                    return Tri::Unknown;
+                };
+                value.as_f64().is_some_and(|n| compare(*op, n, bound))
+            }
+            Test::Answered(_) => true,
+        };
+        Tri::from_bool(holds)
+    }
+}
+
+fn compare(op: Comparison, value: f64, bound: f64) -> bool {
+    match op {
+        Comparison::Gt => value > bound,
+        Comparison::Gte => value >= bound,
+        Comparison::Lt => value < bound,
+        Comparison::Lte => value <= bound,
+    }
 }
 
 /// Equality of a fact's value and a rule's value: enums by code, numbers by value.

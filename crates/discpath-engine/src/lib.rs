@@ -11,6 +11,8 @@
 //! [`Assessment`]: discpath_model::Assessment
 
 mod assess;
+mod care_plan;
+mod escalation;
 mod facts;
 mod inputs;
 mod json;

@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 
 use discpath_kb::{
-    Certainty, ContraindicationClass, EncodingCache, Instrument, RuleMeta, Text, TextList,
+    Certainty, Contraindication, ContraindicationClass, EncodingCache, Instrument, RedFlag,
+    RuleMeta, Source, Text, TextList,
 };
 use discpath_model::Pathway;
 use jiff::civil::Date;
@@ -14,6 +15,9 @@ use serde::{Serialize, Serializer};
 
 use crate::inputs::Inputs;
 use crate::json::{array, boolean, float, integer, object, raw, string};
+
+/// The version of the contract recommendations are written in (spec/assessment.md).
+pub const CONTRACT: u8 = 2;
 
 /// A recommendation, borrowing its texts from the knowledge base.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,25 +32,32 @@ pub struct Recommendation<'kb> {
     pub certainty: Certainty,
     /// What to do next, when the deciding rule says.
     pub advice: Option<&'kb Text>,
-    /// Every red flag present, whatever the pathway, sorted by id.
+    /// Every red flag present, whatever the pathway: the most urgent tier first, then in the
+    /// knowledge base's order (the most specific flag of a tier first).
     pub red_flags: Vec<RedFlagFinding<'kb>>,
     /// Every contraindication present, whatever the pathway, sorted by id.
     pub contraindications: Vec<ContraindicationFinding<'kb>>,
-    /// Structural diagnosis, no absolute contraindication and a complete contraindication screen.
+    /// Exactly when the pathway is `decompression_then_pt`.
     pub decompression_candidate: bool,
-    /// Escalation options (only with a pathway that escalates), sorted.
-    pub escalation_options: Vec<&'kb str>,
+    /// With a pathway that escalates, every option of the knowledge base with its status,
+    /// sorted by id; otherwise empty.
+    pub escalation_options: Vec<EscalationStatus<'kb>>,
     /// Scored instruments.
     pub scores: Scores<'kb>,
-    /// Informational prediction rules, by name.
+    /// Informational prediction rules of the pathway, by name.
     pub predictors: BTreeMap<&'kb str, PredictorResult>,
-    /// The care plan (only for `decompression_then_pt` and `physical_therapy`).
+    /// The care plan (only for the pathways that start a course of care).
     pub care_plan: Option<CarePlanOutput<'kb>>,
     /// What the deciding step needed and did not have, plus `odi` when it cannot be scored.
     pub missing: Vec<&'kb str>,
-    /// Every rule that fired, with its inputs, statement, sources and certainty, then the
-    /// evidence for what is recommended.
+    /// Each minimum screen with its unanswered items.
+    pub screens: Vec<ScreenStatus<'kb>>,
+    /// Every rule that fired, with its inputs, statement, sources and certainty.
     pub rationale: Vec<RationaleEntry<'kb>>,
+    /// The evidence for what is recommended, highest certainty first, with its provenance.
+    pub evidence: Vec<RationaleEntry<'kb>>,
+    /// Every source the rationale and the evidence cite, in the knowledge base's order.
+    pub sources: Vec<&'kb Source>,
     /// The instruments the document used: codes and copyright/licence notices.
     pub instruments: Vec<InstrumentUsed<'kb>>,
     /// Decision support, not a diagnosis.
@@ -65,6 +76,8 @@ impl Recommendation<'_> {
     pub fn write_json(&self, out: &mut Vec<u8>) {
         raw(out, b"{\"kb\":");
         self.kb.write_json(out);
+        raw(out, b",\"contract\":");
+        integer(out, CONTRACT);
         raw(out, b",\"pathway\":");
         string(out, self.pathway.as_str());
         raw(out, b",\"decided_by\":");
@@ -76,27 +89,13 @@ impl Recommendation<'_> {
             raw(out, advice.json());
         }
         raw(out, b",\"red_flags\":");
-        array(out, &self.red_flags, |out, flag| {
-            raw(out, b"{\"id\":");
-            string(out, flag.id);
-            raw(out, b",\"tier\":");
-            string(out, flag.tier);
-            raw(out, b"}");
-        });
+        array(out, &self.red_flags, |out, flag| raw(out, &flag.rule.json));
         raw(out, b",\"contraindications\":");
-        array(out, &self.contraindications, |out, finding| {
-            raw(out, b"{\"id\":");
-            string(out, finding.id);
-            raw(out, b",\"therapy\":");
-            string(out, finding.therapy);
-            raw(out, b",\"class\":");
-            string(out, finding.class.as_str());
-            raw(out, b"}");
-        });
+        array(out, &self.contraindications, |out, finding| raw(out, &finding.rule.json));
         raw(out, b",\"decompression_candidate\":");
         boolean(out, self.decompression_candidate);
         raw(out, b",\"escalation_options\":");
-        array(out, &self.escalation_options, |out, option| string(out, option));
+        array(out, &self.escalation_options, |out, option| option.write_json(out));
         raw(out, b",\"scores\":");
         self.scores.write_json(out);
         raw(out, b",\"predictors\":");
@@ -116,8 +115,20 @@ impl Recommendation<'_> {
         }
         raw(out, b",\"missing\":");
         array(out, &self.missing, |out, id| string(out, id));
+        raw(out, b",\"screens\":");
+        array(out, &self.screens, |out, screen| {
+            raw(out, b"{\"id\":");
+            string(out, screen.id);
+            raw(out, b",\"unanswered\":");
+            array(out, &screen.unanswered, |out, id| string(out, id));
+            raw(out, b"}");
+        });
         raw(out, b",\"rationale\":");
         array(out, &self.rationale, |out, entry| entry.write_json(out));
+        raw(out, b",\"evidence\":");
+        array(out, &self.evidence, |out, entry| entry.write_json(out));
+        raw(out, b",\"sources\":");
+        array(out, &self.sources, |out, source| raw(out, &source.json));
         raw(out, b",\"instruments\":");
         array(out, &self.instruments, |out, instrument| instrument.write_json(out));
         raw(out, b",\"disclaimer\":");
@@ -166,17 +177,19 @@ impl KbInfo<'_> {
     }
 }
 
-/// A red flag that is present.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A red flag that is present: `{id, tier, label, advice}`.
+#[derive(Debug, Clone, PartialEq)]
 pub struct RedFlagFinding<'kb> {
     /// The flag.
     pub id: &'kb str,
     /// Its tier.
     pub tier: &'kb str,
+    /// The rule that raised it (its label and advice).
+    pub rule: &'kb RedFlag,
 }
 
-/// A contraindication that is present.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A contraindication that is present: `{id, therapy, class, label, advice?}`.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ContraindicationFinding<'kb> {
     /// The contraindication.
     pub id: &'kb str,
@@ -184,6 +197,76 @@ pub struct ContraindicationFinding<'kb> {
     pub therapy: &'kb str,
     /// Absolute or relative.
     pub class: ContraindicationClass,
+    /// The rule that found it (its label and advice).
+    pub rule: &'kb Contraindication,
+}
+
+/// Whether an escalation option applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionStatus {
+    /// Its condition holds and no exclusion fires; every exclusion was decided.
+    Offered,
+    /// An exclusion fires, or its condition does not hold.
+    Excluded,
+    /// Unanswered inputs leave its condition or an exclusion undecided.
+    NeedsInformation,
+}
+
+impl OptionStatus {
+    /// The contract's code.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Offered => "offered",
+            Self::Excluded => "excluded",
+            Self::NeedsInformation => "needs_information",
+        }
+    }
+}
+
+/// An escalation option with its status: `{id, label, status, rules?, unanswered?}` — `rules`
+/// (the exclusions that fired, or the option's own rule when its condition does not hold) when
+/// excluded, `unanswered` (the inputs to answer) when it needs information.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EscalationStatus<'kb> {
+    /// The option.
+    pub id: &'kb str,
+    /// Its plain label.
+    pub label: &'kb Text,
+    /// Offered, excluded or needs information.
+    pub status: OptionStatus,
+    /// Why it is excluded: rule ids.
+    pub rules: Vec<&'kb str>,
+    /// What it needs: the unanswered inputs, by path.
+    pub unanswered: Vec<&'static str>,
+}
+
+impl EscalationStatus<'_> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        raw(out, b"{\"id\":");
+        string(out, self.id);
+        raw(out, b",\"label\":");
+        raw(out, self.label.json());
+        raw(out, b",\"status\":");
+        string(out, self.status.as_str());
+        if !self.rules.is_empty() {
+            raw(out, b",\"rules\":");
+            array(out, &self.rules, |out, rule| string(out, rule));
+        }
+        if !self.unanswered.is_empty() {
+            raw(out, b",\"unanswered\":");
+            array(out, &self.unanswered, |out, path| string(out, path));
+        }
+        raw(out, b"}");
+    }
+}
+
+/// A minimum screen and its unanswered items.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScreenStatus<'kb> {
+    /// The screen's rule id.
+    pub id: &'kb str,
+    /// The ids of its items the document does not answer.
+    pub unanswered: Vec<&'kb str>,
 }
 
 /// The scores of the instruments the document answered (absent ones are left out).
@@ -270,8 +353,25 @@ pub struct PredictorResult {
 pub struct CarePlanOutput<'kb> {
     /// Its phases, in order.
     pub phases: Vec<Phase<'kb>>,
+    /// Its review visits, in order.
+    pub reviews: Vec<ReviewVisit<'kb>>,
     /// The follow-up points.
     pub follow_ups: Vec<FollowUp<'kb>>,
+}
+
+/// A review visit: `{id, label, therapy?, session?, offset?, date?}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewVisit<'kb> {
+    /// The review's rule id.
+    pub id: &'kb str,
+    /// A label for people.
+    pub label: &'kb str,
+    /// For a session review: the therapy and the 1-based session it follows.
+    pub session: Option<(&'kb str, u32)>,
+    /// For an offset review: the ISO 8601 duration after the start.
+    pub offset: Option<&'kb str>,
+    /// The date, when the document gave a start date.
+    pub date: Option<Date>,
 }
 
 impl CarePlanOutput<'_> {
@@ -293,6 +393,28 @@ impl CarePlanOutput<'_> {
             if let Some(dates) = &phase.dates {
                 raw(out, b",\"dates\":");
                 array(out, dates, |out, date| iso_date(out, *date));
+            }
+            raw(out, b"}");
+        });
+        raw(out, b",\"reviews\":");
+        array(out, &self.reviews, |out, review| {
+            raw(out, b"{\"id\":");
+            string(out, review.id);
+            raw(out, b",\"label\":");
+            string(out, review.label);
+            if let Some((therapy, session)) = review.session {
+                raw(out, b",\"therapy\":");
+                string(out, therapy);
+                raw(out, b",\"session\":");
+                integer(out, session);
+            }
+            if let Some(offset) = review.offset {
+                raw(out, b",\"offset\":");
+                string(out, offset);
+            }
+            if let Some(date) = review.date {
+                raw(out, b",\"date\":");
+                iso_date(out, date);
             }
             raw(out, b"}");
         });
@@ -365,8 +487,8 @@ fn iso_date(out: &mut Vec<u8>, date: Date) {
     );
 }
 
-/// One entry of the rationale: a rule that fired, or an evidence statement. Written as
-/// `{rule, statement, inputs, sources, certainty}` (and `provenance` for evidence).
+/// One entry of the rationale (a rule that fired) or of the evidence (a statement). Written as
+/// `{rule, statement, inputs, sources, certainty}`, and `provenance` for evidence.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RationaleEntry<'kb> {
     /// The rule.

@@ -1,42 +1,80 @@
-//! Session and follow-up dates (spec: "Care plan").
+//! Session, review and follow-up dates (spec: "Care plan").
 //!
-//! Sessions fall on weekdays, at most one a day. Week *n* of a phase is the seven days from the
-//! phase's start + 7(n − 1); its sessions are spread as evenly as the weekdays allow (largest
-//! smallest gap between consecutive sessions, counting on into the next week), the first on the
-//! phase's first weekday. A later phase starts on the first weekday after the last week of the
-//! phase before. Follow-ups add calendar units to the plan's start date; adding months clamps to
-//! the end of a shorter month (31 January + 1 month = 28 or 29 February).
+//! Sessions fall on open days — weekdays that are not among the plan's closed dates — at most
+//! one a day. Week *n* of a phase is the seven days from the phase's start + 7(n − 1); its
+//! sessions are spread as evenly as the weekdays allow (largest smallest gap between consecutive
+//! sessions, counting on into the next week), the first on the phase's first open day. A session
+//! that would fall on a closed date moves to the next open day, and the sessions after it move
+//! on as far as they must (the count is kept; the phase may run longer). A later phase starts on
+//! the first open day after both the last week of the phase before and its last session.
+//! Follow-ups add calendar units to the plan's start date — adding months clamps to the end of a
+//! shorter month (31 January + 1 month = 28 or 29 February) — then move to the next open day.
 
 use std::sync::LazyLock;
 
 use jiff::civil::{Date, Weekday};
 use jiff::{Span, ToSpan};
 
-/// The first weekday on or after `date`.
-pub(crate) fn weekday_on_or_after(date: Date) -> Option<Date> {
-    match date.weekday() {
-        Weekday::Saturday => date.checked_add(2.days()).ok(),
-        Weekday::Sunday => date.checked_add(1.days()).ok(),
-        _ => Some(date),
-    }
+/// The days the clinic sees patients: weekdays, less the plan's closed dates.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Calendar<'d> {
+    /// Sorted, each once.
+    closed: &'d [Date],
 }
 
-/// The dates of a phase that starts on `start` with `weekly[n]` sessions in week `n + 1`, and
-/// the date the next phase starts.
-pub(crate) fn phase_dates(start: Date, weekly: &[u32]) -> Option<(Vec<Date>, Date)> {
-    let mut dates = Vec::with_capacity(weekly.iter().map(|n| *n as usize).sum());
-    // Every week starts on the same weekday as the phase, so its pattern depends only on that
-    // weekday and the number of sessions.
-    let first_weekday = usize::from(start.weekday().to_monday_zero_offset().unsigned_abs());
-    let mut week_start = start;
-    for sessions in weekly {
-        let pattern = PATTERNS.get(first_weekday).and_then(|p| p.get(*sessions as usize));
-        for offset in pattern.into_iter().flatten() {
-            dates.push(week_start.checked_add(i64::from(*offset).days()).ok()?);
-        }
-        week_start = week_start.checked_add(7.days()).ok()?;
+impl<'d> Calendar<'d> {
+    /// A calendar closed on weekends and on `closed` (sorted, each once).
+    pub(crate) fn new(closed: &'d [Date]) -> Self {
+        Self { closed }
     }
-    Some((dates, weekday_on_or_after(week_start)?))
+
+    fn is_open(&self, date: Date) -> bool {
+        !matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday)
+            && self.closed.binary_search(&date).is_err()
+    }
+
+    /// The first open day on or after `date`.
+    pub(crate) fn open_on_or_after(&self, date: Date) -> Option<Date> {
+        let mut day = date;
+        // Each closed date pushes it on by a day, and so does each weekend day among them: a
+        // run of n closed dates with its weekends spans fewer than 2n + 7 days.
+        for _ in 0..2 * self.closed.len() + 7 {
+            if self.is_open(day) {
+                return Some(day);
+            }
+            day = day.checked_add(1.days()).ok()?;
+        }
+        None
+    }
+
+    /// The dates of a phase that starts on `start` (an open day) with `weekly[n]` sessions in
+    /// week `n + 1`, and the date the next phase starts.
+    pub(crate) fn phase_dates(&self, start: Date, weekly: &[u32]) -> Option<(Vec<Date>, Date)> {
+        let mut dates: Vec<Date> = Vec::with_capacity(weekly.iter().map(|n| *n as usize).sum());
+        // Every week starts on the same weekday as the phase, so its pattern depends only on
+        // that weekday and the number of sessions.
+        let first_weekday = usize::from(start.weekday().to_monday_zero_offset().unsigned_abs());
+        let mut week_start = start;
+        for sessions in weekly {
+            let pattern = PATTERNS.get(first_weekday).and_then(|p| p.get(*sessions as usize));
+            for offset in pattern.into_iter().flatten() {
+                let planned = week_start.checked_add(i64::from(*offset).days()).ok()?;
+                dates.push(self.after_last(&dates, planned)?);
+            }
+            week_start = week_start.checked_add(7.days()).ok()?;
+        }
+        let next = self.after_last(&dates, week_start)?;
+        Some((dates, next))
+    }
+
+    /// The first open day on or after `planned` that is later than the last of `dates`.
+    fn after_last(&self, dates: &[Date], planned: Date) -> Option<Date> {
+        let earliest = match dates.last() {
+            Some(last) if *last >= planned => last.checked_add(1.days()).ok()?,
+            _ => planned,
+        };
+        self.open_on_or_after(earliest)
+    }
 }
 
 /// The most sessions a week can hold: one a weekday.

@@ -3,7 +3,8 @@
 //! A vignette file is `{name, description, input, expect}`. `expect` lists the fields to check:
 //! every key it names must be present in the recommendation with the same value; objects are
 //! compared by the keys the vignette names (so fields the contract adds later, such as session
-//! dates, do not break a vignette), lists element by element and in full, numbers by value.
+//! dates, do not break a vignette) — an empty object `{}` means the field must be empty — lists
+//! element by element and in full, numbers by value.
 
 use std::fmt;
 
@@ -77,6 +78,13 @@ pub fn differences(expected: &Value, actual: &Value) -> Vec<Difference> {
 fn compare(path: &str, expected: &Value, actual: &Value, differences: &mut Vec<Difference>) {
     let join = |key: &str| if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
     match (expected, actual) {
+        (Value::Object(empty), Value::Object(actual)) if empty.is_empty() && !actual.is_empty() => {
+            differences.push(Difference {
+                path: path.to_owned(),
+                expected: expected.clone(),
+                actual: Some(Value::Object(actual.clone())),
+            });
+        }
         (Value::Object(expected), Value::Object(actual)) => {
             for (key, expected) in expected {
                 match actual.get(key) {

@@ -9,6 +9,7 @@
 //! contract's vocabulary when loading, so a rule can never name a fact, code or value that does
 //! not exist.
 
+mod citations;
 mod diagnostic;
 mod files;
 mod hash;
@@ -17,9 +18,10 @@ mod model;
 mod raw;
 mod text;
 
+pub use citations::{MAX_SOURCES, SourceSet};
 pub use diagnostic::{Diagnostic, KbError};
 pub use files::{KbFile, dir_files, embedded_files};
-pub use load::{DECOMPRESSION_CANDIDATE, FILE_NAMES, load};
+pub use load::{FILE_NAMES, load};
 pub use model::*;
 pub use text::{EncodingCache, Text, TextList};
 

@@ -6,6 +6,7 @@
 use discpath_model::{DiagnosisCode, FactId, Pathway, Scalar};
 use serde::{Deserialize, Serialize};
 
+use crate::citations::SourceSet;
 use crate::text::{EncodingCache, Text, TextList};
 
 /// How certain the evidence behind a rule is (GRADE-style levels).
@@ -66,6 +67,8 @@ pub struct RuleMeta {
     pub sources: TextList,
     /// Certainty of the evidence behind it.
     pub certainty: Certainty,
+    /// The sources it cites, as a set of indices into [`KnowledgeBase::sources`].
+    pub cited: SourceSet,
     /// Its rationale entry's JSON, once encoded.
     pub encoded: EncodingCache,
 }
@@ -81,6 +84,25 @@ pub struct Source {
     pub citation: String,
     /// Where it was read, if public.
     pub url: Option<String>,
+    /// Its DOI, if it has one.
+    pub doi: Option<String>,
+    /// A document of this repository, for a source with no public address (the clinic's own
+    /// pathway).
+    pub document: Option<String>,
+    /// `{"id", "label", "url"|"doi"|"document"}` as the recommendation's `sources` lists it.
+    pub json: Box<[u8]>,
+}
+
+impl Source {
+    /// Where a reader finds it: the URL, else `https://doi.org/…`, else the repository document.
+    pub fn link(&self) -> String {
+        match (&self.url, &self.doi, &self.document) {
+            (Some(url), _, _) => url.clone(),
+            (None, Some(doi), _) => format!("https://doi.org/{doi}"),
+            (None, None, Some(document)) => document.clone(),
+            (None, None, None) => String::new(),
+        }
+    }
 }
 
 /// A typed test on one fact.
@@ -94,6 +116,9 @@ pub enum Test {
     In(Vec<Scalar>),
     /// The numeric fact compares so with the number.
     Compare(Comparison, f64),
+    /// The numeric fact compares so with another numeric fact (unknown when either is
+    /// unanswered).
+    CompareFact(Comparison, FactId),
     /// The fact is (or is not) answered; always known.
     Answered(bool),
 }
@@ -180,8 +205,14 @@ pub struct RedFlag {
     pub flag: String,
     /// Index into [`KnowledgeBase::tiers`].
     pub tier: usize,
+    /// What the flag is, in plain words.
+    pub label: Text,
+    /// What to do about it: how urgently, and where.
+    pub advice: Text,
     /// When the flag is present.
     pub when: Condition,
+    /// `{"id", "tier", "label", "advice"}` as the recommendation lists it.
+    pub json: Box<[u8]>,
 }
 
 /// A minimum screen: facts that must be answered before some decision can be made.
@@ -215,8 +246,14 @@ pub struct Contraindication {
     pub therapy: usize,
     /// Absolute or relative.
     pub class: ContraindicationClass,
+    /// What it is, in plain words.
+    pub label: Text,
+    /// What to do about it, when there is more to do than not giving the therapy.
+    pub advice: Option<Text>,
     /// When it is present.
     pub when: Condition,
+    /// `{"id", "therapy", "class", "label", "advice"?}` as the recommendation lists it.
+    pub json: Box<[u8]>,
 }
 
 /// A diagnosis category.
@@ -237,6 +274,9 @@ pub struct Definition {
     pub meta: RuleMeta,
     /// Its condition; it may reference only earlier definitions.
     pub when: Condition,
+    /// Whether it reads only facts, diagnoses and other such definitions, so that it is known
+    /// before the red flags, screens and contraindications (which may use it).
+    pub facts_only: bool,
 }
 
 /// One step of the pathway decision (first match wins).
@@ -252,6 +292,10 @@ pub struct PathwayRule {
     pub missing: Vec<String>,
     /// A screen whose unanswered items it reports as missing.
     pub missing_screen: Option<usize>,
+    /// Ids it reports as missing when their condition holds.
+    pub missing_if: Vec<(String, Condition)>,
+    /// The care plan it gives (index into [`CarePlan::plans`]); `None`: the pathway's plan.
+    pub plan: Option<usize>,
     /// What to do next, for people.
     pub advice: Option<Text>,
 }
@@ -274,9 +318,12 @@ pub struct EscalationOption {
     pub meta: RuleMeta,
     /// The option id reported in outputs.
     pub option: String,
+    /// What it is, in plain words.
+    pub label: Text,
     /// When it is a candidate.
     pub when: Condition,
-    /// Indices into [`Escalation::exclusions`]; any that fires removes the option.
+    /// Indices into [`Escalation::exclusions`]; any that fires excludes the option, and any
+    /// that cannot be decided leaves it `needs_information`.
     pub excluded_by: Vec<usize>,
 }
 
@@ -294,8 +341,10 @@ pub struct Exclusion {
 pub struct CarePlan {
     /// Therapies with their default course.
     pub therapies: Vec<TherapyCourse>,
-    /// Which phases each pathway's plan has.
+    /// The plans: which phases each has.
     pub plans: Vec<PlanTemplate>,
+    /// Review visits.
+    pub reviews: Vec<Review>,
     /// Rules that mark a phase.
     pub modifiers: Vec<Modifier>,
     /// The follow-up schedule.
@@ -323,15 +372,50 @@ pub struct TherapyCourse {
     pub allowed_weeks: (u32, u32),
 }
 
-/// The phases of one pathway's plan.
+/// The phases of one plan.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanTemplate {
     /// The rule.
     pub meta: RuleMeta,
-    /// The pathway.
-    pub pathway: Pathway,
+    /// The pathway whose plan it is unless the deciding rule names another (`None`: only
+    /// rules that name it give it).
+    pub pathway: Option<Pathway>,
     /// Indices into [`CarePlan::therapies`], in order; each starts the week after the previous.
     pub phases: Vec<usize>,
+}
+
+/// A review visit of a care plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Review {
+    /// The rule.
+    pub meta: RuleMeta,
+    /// A label for people.
+    pub label: String,
+    /// When it falls.
+    pub anchor: ReviewAnchor,
+}
+
+/// When a review falls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReviewAnchor {
+    /// On the day of a session of every phase of a therapy.
+    Session {
+        /// Index into [`CarePlan::therapies`].
+        therapy: usize,
+        /// The session, 1-based; `None`: the phase's middle session (`(sessions + 1) / 2`).
+        session: Option<u32>,
+    },
+    /// An offset from the start of a plan.
+    Offset {
+        /// Index into [`CarePlan::plans`].
+        plan: usize,
+        /// Days after the start.
+        days: u32,
+        /// Weeks after the start.
+        weeks: u32,
+        /// The offset as an ISO 8601 duration.
+        offset: String,
+    },
 }
 
 /// A rule that sets a flag on a therapy's phase.
@@ -436,6 +520,8 @@ pub struct Predictor {
     pub meta: RuleMeta,
     /// The key in the output's `predictors`.
     pub output: String,
+    /// The pathways with which it is reported.
+    pub applies_to: Vec<Pathway>,
     /// The criteria.
     pub criteria: Vec<Criterion>,
 }
@@ -461,13 +547,13 @@ pub struct Note {
 }
 
 /// The therapy comparison and the evidence statements.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Evidence {
     /// The comparison's factors, in order: `(id, label)`.
     pub factors: Vec<(String, String)>,
     /// The compared therapies.
     pub therapies: Vec<ComparedTherapy>,
-    /// Evidence statements.
+    /// Evidence statements, highest certainty first (file order within a certainty).
     pub statements: Vec<EvidenceStatement>,
 }
 
@@ -483,7 +569,7 @@ pub struct ComparedTherapy {
 }
 
 /// An evidence statement with its provenance.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EvidenceStatement {
     /// The rule.
     pub meta: RuleMeta,
@@ -491,6 +577,8 @@ pub struct EvidenceStatement {
     pub applies_to: Vec<String>,
     /// Where the figure comes from (`clinic-reported cohort, uncontrolled`).
     pub provenance: Text,
+    /// When given, the statement applies only when this holds.
+    pub when: Option<Condition>,
 }
 
 /// A loaded knowledge base. Built only by [`crate::load`], which validates it.
@@ -527,8 +615,6 @@ pub struct KnowledgeBase {
     pub categories: Vec<Category>,
     /// Named conditions, in dependency order.
     pub definitions: Vec<Definition>,
-    /// The definition that says whether decompression is a candidate.
-    pub decompression_candidate: usize,
     /// The pathway decision, in order; the last rule always matches.
     pub pathway: Vec<PathwayRule>,
     /// Escalation options.
@@ -548,6 +634,8 @@ pub struct KnowledgeBase {
 impl KnowledgeBase {
     /// Every rule, in file order: red flags, screens, contraindications, definitions, pathway,
     /// escalation, care plan, predictors, notes and evidence statements.
+    ///
+    /// The index of a source cited by a rule is in [`RuleMeta::cited`].
     pub fn rules(&self) -> impl Iterator<Item = &RuleMeta> {
         let plan = &self.care_plan;
         self.red_flags
@@ -561,6 +649,7 @@ impl KnowledgeBase {
             .chain(self.escalation.exclusions.iter().map(|r| &r.meta))
             .chain(plan.therapies.iter().map(|r| &r.meta))
             .chain(plan.plans.iter().map(|r| &r.meta))
+            .chain(plan.reviews.iter().map(|r| &r.meta))
             .chain(plan.modifiers.iter().map(|r| &r.meta))
             .chain(std::iter::once(&plan.follow_ups.meta))
             .chain(self.predictors.iter().map(|r| &r.meta))

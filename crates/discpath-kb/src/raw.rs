@@ -37,6 +37,11 @@ pub(crate) struct RawSource {
     pub citation: String,
     #[serde(default)]
     pub url: Option<String>,
+    #[serde(default)]
+    pub doi: Option<String>,
+    /// A document of this repository (for the clinic's own pathway, which has no public address).
+    #[serde(default)]
+    pub document: Option<String>,
 }
 
 /// The fields every rule carries, borrowed for checking.
@@ -92,10 +97,10 @@ pub(crate) struct RawCondition {
     pub eq: Option<toml::Value>,
     #[serde(rename = "in")]
     pub one_of: Option<Vec<toml::Value>>,
-    pub gt: Option<f64>,
-    pub gte: Option<f64>,
-    pub lt: Option<f64>,
-    pub lte: Option<f64>,
+    pub gt: Option<RawBound>,
+    pub gte: Option<RawBound>,
+    pub lt: Option<RawBound>,
+    pub lte: Option<RawBound>,
     pub answered: Option<bool>,
     pub diagnosis: Option<String>,
     pub diagnosis_category: Option<String>,
@@ -104,6 +109,14 @@ pub(crate) struct RawCondition {
     pub contraindicated: Option<String>,
     pub class: Option<String>,
     pub screen_incomplete: Option<String>,
+}
+
+/// What a numeric fact is compared with: a number, or another fact (`{ fact = "…" }`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub(crate) enum RawBound {
+    Number(f64),
+    Fact { fact: String },
 }
 
 /// `red_flags.toml`.
@@ -127,6 +140,8 @@ rule! {
     RawRedFlag {
         flag: String,
         tier: String,
+        label: String,
+        advice: String,
         when: RawCondition,
     }
 }
@@ -160,6 +175,9 @@ rule! {
         name: String,
         therapy: String,
         class: ContraindicationClass,
+        label: String,
+        #[serde(default)]
+        advice: Option<String>,
         when: RawCondition,
     }
 }
@@ -208,8 +226,20 @@ rule! {
         #[serde(default)]
         missing_screen: Option<String>,
         #[serde(default)]
+        missing_if: Vec<RawMissingIf>,
+        #[serde(default)]
+        plan: Option<String>,
+        #[serde(default)]
         advice: Option<String>,
     }
+}
+
+/// An id a pathway rule reports as missing only when its condition holds.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMissingIf {
+    pub id: String,
+    pub when: RawCondition,
 }
 
 /// `escalation.toml`.
@@ -225,6 +255,7 @@ pub(crate) struct EscalationFile {
 rule! {
     RawOption {
         option: String,
+        label: String,
         when: RawCondition,
         #[serde(default)]
         excluded_by: Vec<String>,
@@ -244,6 +275,8 @@ pub(crate) struct CarePlanFile {
     pub therapy: Vec<RawTherapy>,
     pub plan: Vec<RawPlan>,
     #[serde(default)]
+    pub review: Vec<RawReview>,
+    #[serde(default)]
     pub modifier: Vec<RawModifier>,
     pub follow_up: RawFollowUps,
 }
@@ -262,8 +295,30 @@ rule! {
 
 rule! {
     RawPlan {
-        pathway: String,
+        /// The pathway whose plan this is when its deciding rule names no plan of its own.
+        #[serde(default)]
+        pathway: Option<String>,
         phases: Vec<String>,
+    }
+}
+
+rule! {
+    /// A review visit: after a session of a therapy's phase (`after_session`, or `midpoint`),
+    /// or an offset from the start of a plan.
+    RawReview {
+        label: String,
+        #[serde(default)]
+        therapy: Option<String>,
+        #[serde(default)]
+        after_session: Option<u32>,
+        #[serde(default)]
+        midpoint: bool,
+        #[serde(default)]
+        plan: Option<String>,
+        #[serde(default)]
+        days: u32,
+        #[serde(default)]
+        weeks: u32,
     }
 }
 
@@ -355,6 +410,8 @@ pub(crate) struct PredictorsFile {
 rule! {
     RawPredictor {
         output: String,
+        /// The pathways with which the predictor is reported.
+        applies_to: Vec<String>,
         criterion: Vec<RawCriterion>,
     }
 }
@@ -408,5 +465,8 @@ rule! {
     RawEvidence {
         applies_to: Vec<String>,
         provenance: String,
+        /// When given, the statement applies only when this holds.
+        #[serde(default)]
+        when: Option<RawCondition>,
     }
 }

@@ -42,10 +42,14 @@ fn the_built_in_knowledge_base_loads() {
         Err(error) => panic!("{error}"),
     };
     assert_eq!(kb.name, "discpath-clinic-pathway");
-    assert_eq!(kb.version, "1.0.0");
+    assert_eq!(kb.version, "2.0.0");
     assert!(kb.hash.starts_with("sha256:") && kb.hash.len() == 71, "{}", kb.hash);
-    assert_eq!(kb.pathway.len(), 13);
-    assert_eq!(kb.red_flags.len(), 18);
+    assert_eq!(kb.pathway.len(), 22);
+    assert_eq!(kb.red_flags.len(), 26);
+    assert_eq!(
+        kb.tiers.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
+        ["emergency", "urgent", "caution"]
+    );
     assert!(kb.rules().all(|rule| !rule.sources.is_empty()));
     let ids: std::collections::BTreeSet<&str> = kb.rules().map(|r| r.id.as_str()).collect();
     assert_eq!(ids.len(), kb.rules().count(), "rule ids are unique");
@@ -55,11 +59,10 @@ fn the_built_in_knowledge_base_loads() {
 fn an_unknown_field_names_file_and_line() {
     let files = edited(
         "red_flags.toml",
-        "tier = \"urgent\"\nwhen = { fact = \"red_flags.fever\"",
-        "tier = \"urgent\"\nseverity = 3\nwhen = { fact = \"red_flags.fever\"",
+        "flag = \"fever\"\ntier = \"emergency\"",
+        "flag = \"fever\"\nseverity = 3\ntier = \"emergency\"",
     );
-    let line =
-        line_of("red_flags.toml", "tier = \"urgent\"\nwhen = { fact = \"red_flags.fever\"") + 1;
+    let line = line_of("red_flags.toml", "flag = \"fever\"\ntier = \"emergency\"") + 1;
     let messages = messages(&files);
     assert_eq!(messages.len(), 1, "{messages:?}");
     assert!(
@@ -126,7 +129,7 @@ fn two_rules_with_one_id_are_rejected() {
 
 #[test]
 fn a_shadowed_pathway_rule_is_rejected() {
-    // Rule 4 made unconditional: every later rule could never decide.
+    // Rule 5 made unconditional: every later rule could never decide.
     let files = edited(
         "pathway.toml",
         "when = { not = { diagnosis = \"any\" } }",
@@ -137,7 +140,7 @@ fn a_shadowed_pathway_rule_is_rejected() {
     rejected(
         &files,
         &format!(
-            "pathway.toml:{later}: rule pathway.structural.sequence: never decides: the earlier rule pathway.no_diagnosis (rule 4 of the pathway, line {first}) always matches when this one does"
+            "pathway.toml:{later}: rule pathway.structural.sequence: never decides: the earlier rule pathway.no_diagnosis (rule 5 of the pathway, line {first}) always matches when this one does"
         ),
     );
 }
@@ -179,7 +182,7 @@ fn the_last_pathway_rule_must_always_match() {
 #[test]
 fn type_errors_in_conditions_are_rejected() {
     let files = edited(
-        "escalation.toml",
+        "pathway.toml",
         "{ fact = \"imaging.stenosis\", eq = \"severe\" }",
         "{ fact = \"imaging.stenosis\", gt = 2 }",
     );
@@ -191,7 +194,7 @@ fn type_errors_in_conditions_are_rejected() {
         "{found:?}"
     );
     let files = edited(
-        "escalation.toml",
+        "pathway.toml",
         "{ fact = \"imaging.stenosis\", eq = \"severe\" }",
         "{ fact = \"imaging.stenosis\", eq = \"sever\" }",
     );
@@ -199,6 +202,19 @@ fn type_errors_in_conditions_are_rejected() {
     assert!(
         found.iter().any(|m| m
             .ends_with("imaging.stenosis: \"sever\" is not one of none, mild, moderate, severe")),
+        "{found:?}"
+    );
+    // A fact compared with another fact must be compared with a number.
+    let files = edited(
+        "definitions.toml",
+        "gte = { fact = \"symptoms.back_pain\" } },\n  ] },\n] }",
+        "gte = { fact = \"imaging.stenosis\" } },\n  ] },\n] }",
+    );
+    let found = messages(&files);
+    assert!(
+        found.iter().any(|m| m.ends_with(
+            "imaging.stenosis is not a number: symptoms.leg_pain cannot be compared with it"
+        )),
         "{found:?}"
     );
 }
@@ -230,16 +246,99 @@ fn an_undefined_or_later_definition_is_rejected() {
 
 #[test]
 fn red_flags_cannot_depend_on_later_stages() {
+    // A definition that reads contraindications is known only after the red flags.
     let files = edited(
         "red_flags.toml",
-        "{ fact = \"red_flags.night_pain\", is = true }",
-        "{ ref = \"definition.structural\" }",
+        "when = { fact = \"red_flags.night_pain\", is = true }",
+        "when = { ref = \"definition.contraindicated\" }",
     );
-    let messages = messages(&files);
+    let found = messages(&files);
     assert!(
-        messages.iter().any(|m| m.contains("rule red_flag.night_pain: ref cannot be used here")),
-        "{messages:?}"
+        found.iter().any(|m| m
+            .contains("rule red_flag.night_pain: definition.contraindicated cannot be used here")),
+        "{found:?}"
     );
+    let files = edited(
+        "red_flags.toml",
+        "when = { fact = \"red_flags.night_pain\", is = true }",
+        "when = { red_flag_tier = \"urgent\" }",
+    );
+    assert!(messages(&files).iter().any(|m| m.contains("red_flag_tier cannot be used here")));
+    // Definitions that read facts only are known first, so red flags may use them.
+    let kb = load_embedded().unwrap();
+    let facts_only = |id: &str| kb.definitions.iter().find(|d| d.meta.id == id).unwrap().facts_only;
+    assert!(facts_only("definition.radicular") && facts_only("definition.cancer"));
+    assert!(!facts_only("definition.contraindicated"));
+    assert!(!facts_only("definition.conservative_care_exhausted"));
+}
+
+#[test]
+fn every_source_says_where_to_find_it() {
+    let files = edited(
+        "sources.toml",
+        "url = \"https://cks.nice.org.uk/topics/back-pain-low-without-radiculopathy/\"\n",
+        "",
+    );
+    let line = line_of("sources.toml", "id = \"nice-cks-lbp\"");
+    rejected(
+        &files,
+        &format!(
+            "sources.toml:{line}: rule nice-cks-lbp: a source needs a url, a doi or (for a repository document) a document"
+        ),
+    );
+    let files = edited("sources.toml", "doi = \"10.7326/M15-0934\"", "doi = \"M15-0934\"");
+    assert!(
+        messages(&files).iter().any(|m| m.ends_with("doi M15-0934 is not of the form 10.NNNN/…"))
+    );
+    let files = edited(
+        "sources.toml",
+        "label = \"NICE CKS, sciatica (lumbar radiculopathy)\"",
+        "label = \"NICE CKS, low back pain without radiculopathy\"",
+    );
+    assert!(
+        messages(&files)
+            .iter()
+            .any(|m| m.ends_with("source nice-cks-sciatica has the label of source nice-cks-lbp"))
+    );
+}
+
+#[test]
+fn plans_and_reviews_are_checked() {
+    let files = edited(
+        "pathway.toml",
+        "plan = \"care_plan.plan.after_current_decompression\"",
+        "plan = \"care_plan.plan.after_current\"",
+    );
+    assert!(messages(&files).iter().any(|m| m.ends_with(
+        "unknown plan care_plan.plan.after_current (care_plan.toml defines the plans)"
+    )));
+    let files = edited("care_plan.toml", "after_session = 6", "after_session = 30");
+    assert!(messages(&files).iter().any(|m| m.contains("after_session must be in 1..=15")));
+    let files = edited(
+        "care_plan.toml",
+        "plan = \"care_plan.plan.self_management\"\nweeks = 6",
+        "weeks = 6",
+    );
+    let found = messages(&files);
+    assert!(
+        found
+            .iter()
+            .any(|m| m.ends_with("a review belongs to a therapy or to a plan: give exactly one")),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|m| m.ends_with("a plan needs at least one phase or a review")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn evidence_is_held_highest_certainty_first() {
+    let kb = load_embedded().unwrap();
+    let certainties: Vec<_> = kb.evidence.statements.iter().map(|s| s.meta.certainty).collect();
+    assert!(certainties.windows(2).all(|pair| pair[0] <= pair[1]), "{certainties:?}");
+    assert_eq!(certainties.first(), Some(&crate::Certainty::Moderate));
+    assert_eq!(certainties.last(), Some(&crate::Certainty::VeryLow));
 }
 
 #[test]
@@ -279,8 +378,8 @@ fn missing_and_unknown_files_are_rejected() {
 
 #[test]
 fn a_syntax_error_names_its_line() {
-    let files = edited("kb.toml", "version = \"1.0.0\"", "version = 1.0.0");
-    let line = line_of("kb.toml", "version = \"1.0.0\"");
+    let files = edited("kb.toml", "version = \"2.0.0\"", "version = 2.0.0");
+    let line = line_of("kb.toml", "version = \"2.0.0\"");
     let messages = messages(&files);
     assert_eq!(messages.len(), 1, "{messages:?}");
     assert!(messages[0].starts_with(&format!("kb.toml:{line}: ")), "{messages:?}");
@@ -297,7 +396,7 @@ fn the_hash_covers_meaning_not_layout() {
     let files =
         edited("care_plan.toml", "allowed_sessions = [15, 25]", "allowed_sessions = [15, 24]");
     assert_ne!(load(&files).unwrap().hash, original, "a changed range changes the hash");
-    let files = edited("kb.toml", "version = \"1.0.0\"", "version = \"1.0.1\"");
+    let files = edited("kb.toml", "version = \"2.0.0\"", "version = \"2.0.1\"");
     assert_ne!(load(&files).unwrap().hash, original);
 }
 
@@ -309,16 +408,4 @@ fn every_problem_is_reported_at_once() {
     notes.text =
         notes.text.replace("id = \"note.fabq_not_recorded\"", "id = \"note.odi_not_scored\"");
     assert_eq!(messages(&files).len(), 2);
-}
-
-#[test]
-fn follow_up_offsets_are_iso_durations() {
-    assert_eq!(super::load::iso_duration(0, 0, 0), "P0D");
-    assert_eq!(super::load::iso_duration(0, 6, 0), "P6W");
-    assert_eq!(super::load::iso_duration(0, 0, 3), "P3M");
-    assert_eq!(super::load::iso_duration(2, 1, 1), "P1M1W2D");
-    let kb = load_embedded().unwrap();
-    let offsets: Vec<&str> =
-        kb.care_plan.follow_ups.points.iter().map(|p| p.offset.as_str()).collect();
-    assert_eq!(offsets, ["P0D", "P6W", "P3M", "P6M"]);
 }

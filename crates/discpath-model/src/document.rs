@@ -15,6 +15,8 @@ pub struct Assessment {
     pub(crate) odi: Option<[Option<u8>; ODI_ITEMS]>,
     pub(crate) start_back: Option<[u8; START_BACK_ITEMS]>,
     pub(crate) start_date: Option<Date>,
+    /// Sorted, each once.
+    pub(crate) closed_dates: Vec<Date>,
 }
 
 /// One entry of `diagnoses[]`.
@@ -93,5 +95,10 @@ impl Assessment {
     /// The care plan's start date, if given.
     pub fn start_date(&self) -> Option<Date> {
         self.start_date
+    }
+
+    /// The days the clinic is closed (`plan.closed_dates`), sorted, each once.
+    pub fn closed_dates(&self) -> &[Date] {
+        &self.closed_dates
     }
 }

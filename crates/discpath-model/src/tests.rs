@@ -146,7 +146,7 @@ fn start_date_range_is_enforced() {
 }
 
 /// The vocabulary mirrors `assessment.schema.json` exactly: same sections, same fields, same
-/// types and ranges, same required lists.
+/// types and ranges, same required lists, and each field's description is the contract's wording.
 #[test]
 fn vocabulary_matches_the_json_schema() {
     let schema: serde_json::Value =
@@ -160,6 +160,7 @@ fn vocabulary_matches_the_json_schema() {
         let required =
             section["required"].as_array().is_some_and(|r| r.iter().any(|name| name == field.name));
         assert_eq!(required, field.required, "{}: required", field.path);
+        assert_eq!(property["description"], field.wording, "{}: description", field.path);
         match field.ty {
             ValueType::Bool => assert_eq!(property["type"], "boolean", "{}", field.path),
             ValueType::Integer { min, max } => {
@@ -185,7 +186,12 @@ fn vocabulary_matches_the_json_schema() {
         checked += 1;
     }
     // Every scalar property of the schema is in the vocabulary (arrays and the date are special).
-    let special = ["questionnaires.odi", "questionnaires.start_back", "plan.start_date"];
+    let special =
+        ["questionnaires.odi", "questionnaires.start_back", "plan.start_date", "plan.closed_dates"];
+    assert_eq!(
+        sections["plan"]["properties"]["closed_dates"]["maxItems"],
+        crate::parse::MAX_CLOSED_DATES
+    );
     let mut in_schema = 0;
     for (name, section) in sections {
         if let Some(properties) = section["properties"].as_object() {
@@ -229,4 +235,25 @@ fn follow_up_answers_are_validated_like_a_document() {
             "questionnaires.odi[0]: 9 is outside 0..=5",
         ]
     );
+}
+
+#[test]
+fn closed_dates_are_validated_sorted_and_deduplicated() {
+    let mut doc = minimal();
+    doc["plan"] = json!({ "start_date": "2027-01-04", "closed_dates": ["2027-01-08", "2027-01-05", "2027-01-08"] });
+    let parsed = crate::from_value(&doc).unwrap();
+    let closed: Vec<String> = parsed.closed_dates().iter().map(ToString::to_string).collect();
+    assert_eq!(closed, ["2027-01-05", "2027-01-08"]);
+    doc["plan"] = json!({ "closed_dates": ["2027-13-01", 5, "3001-01-01"], "holidays": [] });
+    assert_eq!(
+        errors(&doc),
+        [
+            "plan.closed_dates[0]: \"2027-13-01\" is not a valid ISO date (YYYY-MM-DD)",
+            "plan.closed_dates[1]: expected an ISO date (YYYY-MM-DD), found 5",
+            "plan.closed_dates[2]: \"3001-01-01\" is outside 1900-01-01..=2999-12-31",
+            "plan.holidays: unknown field",
+        ]
+    );
+    doc["plan"] = json!({ "closed_dates": vec!["2027-01-05"; crate::parse::MAX_CLOSED_DATES + 1] });
+    assert_eq!(errors(&doc), ["plan.closed_dates: at most 1000 dates, found 1001"]);
 }

@@ -1,4 +1,4 @@
-//! The closed vocabulary of the assessment contract (spec/assessment.md, version 1).
+//! The closed vocabulary of the assessment contract (spec/assessment.md, version 2).
 //!
 //! Every scalar field a document may carry, and every value the engine derives from a document
 //! (scores), is one [`Field`] in [`FIELDS`]. The knowledge base names facts by their dotted path
@@ -93,6 +93,11 @@ pub struct Field {
     pub default: Option<Scalar>,
     /// Whether it is given or derived.
     pub origin: Origin,
+    /// A short plain label, for lists and summaries (`Leg pain (0–10)`).
+    pub label: &'static str,
+    /// What the field means, in the contract's words: every form that asks it uses this
+    /// wording (and the JSON Schema carries it as the property's `description`).
+    pub wording: &'static str,
 }
 
 impl Field {
@@ -198,6 +203,8 @@ pub const LEG_PAIN: FactId = FactId::of("symptoms.leg_pain");
 
 /// Neurological examination findings.
 pub const NEUROLOGICAL_DEFICIT: &[&str] = &["none", "stable", "progressive"];
+/// Severe weakness of a myotome (MRC ≤ 3/5) on examination.
+pub const SEVERE_MOTOR_WEAKNESS: &[&str] = &["none", "new", "longstanding"];
 /// Imaging stenosis grades.
 pub const STENOSIS: &[&str] = &["none", "mild", "moderate", "severe"];
 /// Bone density findings.
@@ -233,6 +240,14 @@ pub const DIAGNOSIS_CODES: &[&str] = &[
     "spondylolisthesis",
 ];
 
+/// The ids a recommendation's `missing` may name that are not fields (every other id is a
+/// screen item, named after its field), each with its plain label.
+pub const MISSING_IDS: &[(&str, &str)] = &[
+    ("diagnoses", "A diagnosis"),
+    ("imaging_confirmation", "Imaging that confirms the structural diagnosis"),
+    ("odi", "An Oswestry Disability Index with at least 8 of its 10 sections answered"),
+];
+
 /// The sections (top-level objects) of a document, in the order the spec lists them.
 pub const SECTIONS: &[&str] = &[
     "patient",
@@ -256,10 +271,18 @@ const NRS: ValueType = ValueType::Integer { min: 0, max: 10 };
 const NONE_INDEX: Scalar = Scalar::Enum(0);
 
 macro_rules! fields {
-    ($($section:literal . $name:literal : $ty:expr $(, $flag:ident)* ;)*) => {
+    ($($section:literal . $name:literal : $ty:expr $(, $flag:ident)* => $label:literal, $wording:literal;)*) => {
         /// Every scalar field of the contract, inputs first, then derived scores.
         pub const FIELDS: &[Field] = &[
-            $(field($section, $name, concat!($section, ".", $name), $ty, &[$(Flag::$flag),*]),)*
+            $(field(
+                $section,
+                $name,
+                concat!($section, ".", $name),
+                $ty,
+                &[$(Flag::$flag),*],
+                $label,
+                $wording,
+            ),)*
         ];
     };
 }
@@ -277,6 +300,8 @@ const fn field(
     path: &'static str,
     ty: ValueType,
     flags: &[Flag],
+    label: &'static str,
+    wording: &'static str,
 ) -> Field {
     let mut required = false;
     let mut default = None;
@@ -290,69 +315,129 @@ const fn field(
         }
         i += 1;
     }
-    Field { path, section, name, ty, required, default, origin }
+    Field { path, section, name, ty, required, default, origin, label, wording }
 }
 
 fields! {
-    "patient"."age": ValueType::Integer { min: 18, max: 120 }, Required;
-    "patient"."sex": ValueType::Enum(SEX), Required;
-    "symptoms"."duration_weeks": ValueType::Number { min: 0.0, max: None }, Required;
-    "symptoms"."back_pain": NRS;
-    "symptoms"."leg_pain": NRS;
-    "symptoms"."pain_below_knee": BOOL;
-    "red_flags"."saddle_anesthesia": BOOL;
-    "red_flags"."bladder_dysfunction": BOOL;
-    "red_flags"."bowel_dysfunction": BOOL;
-    "red_flags"."progressive_weakness": BOOL;
-    "red_flags"."bilateral_leg_symptoms": BOOL;
-    "red_flags"."sexual_dysfunction": BOOL;
-    "red_flags"."major_trauma": BOOL;
-    "red_flags"."pulsatile_abdominal_mass": BOOL;
-    "red_flags"."cancer_history": BOOL;
-    "red_flags"."unexplained_weight_loss": BOOL;
-    "red_flags"."fever": BOOL;
-    "red_flags"."iv_drug_use": BOOL;
-    "red_flags"."immunosuppression": BOOL;
-    "red_flags"."prolonged_steroid_use": BOOL;
-    "red_flags"."night_pain": BOOL;
-    "exam"."neurological_deficit": ValueType::Enum(NEUROLOGICAL_DEFICIT);
-    "exam"."crossed_slr": BOOL;
-    "exam"."peripheralization_with_extension": BOOL;
-    "imaging"."annular_tear": BOOL;
-    "imaging"."disc_height_loss_percent": ValueType::Number { min: 0.0, max: Some(100.0) };
-    "imaging"."stenosis": ValueType::Enum(STENOSIS);
-    "imaging"."spondylolisthesis_grade": ValueType::Integer { min: 0, max: 5 };
-    "imaging"."extruded_or_sequestered": BOOL;
-    "conditions"."pregnancy": BOOL;
-    "conditions"."osteoporosis": ValueType::Enum(OSTEOPOROSIS);
-    "conditions"."spinal_hardware": BOOL;
-    "conditions"."vertebral_fracture": BOOL;
-    "conditions"."spinal_tumor": BOOL;
-    "conditions"."spinal_infection": BOOL;
-    "conditions"."aortic_aneurysm": BOOL;
-    "conditions"."inflammatory_arthritis": BOOL;
-    "conditions"."recent_spine_surgery": BOOL;
-    "conditions"."spinal_instability": BOOL;
-    "conditions"."claustrophobia": BOOL;
-    "conditions"."hiatal_hernia": BOOL;
-    "conditions"."severe_cardiorespiratory_disease": BOOL;
-    "conditions"."recent_epidural_injection": BOOL;
-    "history"."physical_therapy": ValueType::Enum(THERAPY_HISTORY), DefaultNone;
-    "history"."decompression": ValueType::Enum(THERAPY_HISTORY), DefaultNone;
-    "work"."manual": BOOL;
-    "questionnaires"."fabq_work": ValueType::Integer { min: 0, max: 42 };
-    "scores"."odi_percent": ValueType::Number { min: 0.0, max: Some(100.0) }, Derived;
-    "scores"."odi_band": ValueType::Enum(ODI_BANDS), Derived;
-    "scores"."start_back_total": ValueType::Integer { min: 0, max: 9 }, Derived;
-    "scores"."start_back_psychosocial": ValueType::Integer { min: 0, max: 5 }, Derived;
-    "scores"."start_back_risk": ValueType::Enum(START_BACK_RISK), Derived;
+    "patient"."age": ValueType::Integer { min: 18, max: 120 }, Required
+        => "Age", "Age in years";
+    "patient"."sex": ValueType::Enum(SEX), Required
+        => "Sex", "Sex";
+    "symptoms"."duration_weeks": ValueType::Number { min: 0.0, max: None }, Required
+        => "Weeks since the episode began", "Weeks since this episode of back pain began; for a flare of long-standing pain, how long the pain has lasted in all";
+    "symptoms"."back_pain": NRS
+        => "Back pain (0–10)", "Back pain now, from 0 (no pain) to 10 (worst imaginable)";
+    "symptoms"."leg_pain": NRS
+        => "Leg pain (0–10)", "Leg pain now, from 0 (no pain) to 10 (worst imaginable)";
+    "symptoms"."pain_below_knee": BOOL
+        => "Pain below the knee", "Pain that spreads below the knee";
+    "red_flags"."saddle_anesthesia": BOOL
+        => "Saddle numbness", "Numbness or tingling around the genitals or back passage (the saddle area), new or worsening within about two weeks";
+    "red_flags"."bladder_dysfunction": BOOL
+        => "Bladder problems", "Difficulty starting to pass urine, a weak or unfelt flow, or being unable to pass urine, new or worsening within about two weeks";
+    "red_flags"."bowel_dysfunction": BOOL
+        => "Bowel problems", "Loss of bowel control, or not feeling when the bowel is full, new or worsening within about two weeks";
+    "red_flags"."sexual_dysfunction": BOOL
+        => "Sexual dysfunction", "Loss of feeling in the genitals, or being unable to get an erection or ejaculate, new or worsening within about two weeks";
+    "red_flags"."bilateral_leg_symptoms": BOOL
+        => "Symptoms in both legs", "Pain, numbness or weakness in both legs, new or worsening within about two weeks";
+    "red_flags"."progressive_weakness": BOOL
+        => "Worsening leg weakness", "Weakness in a leg or foot that is getting worse, new or worsening within about two weeks";
+    "red_flags"."major_trauma": BOOL
+        => "Major trauma", "The pain began with or after a major injury, such as a fall from a height or a road accident";
+    "red_flags"."cancer_history": BOOL
+        => "History of cancer", "Cancer now or in the past";
+    "red_flags"."unexplained_weight_loss": BOOL
+        => "Unexplained weight loss", "Losing weight without trying";
+    "red_flags"."fever": BOOL
+        => "Fever", "A temperature of 38 °C or more, now or within the last two weeks, not explained by another illness";
+    "red_flags"."sudden_severe_pain": BOOL
+        => "Sudden severe pain", "Sudden, severe pain that is not eased by rest or by changing position";
+    "red_flags"."iv_drug_use": BOOL
+        => "Injecting drug use", "Injecting drugs into a vein";
+    "red_flags"."immunosuppression": BOOL
+        => "Immunosuppression", "A weakened immune system, for example from HIV, chemotherapy or drugs that suppress the immune system";
+    "red_flags"."prolonged_steroid_use": BOOL
+        => "Long-term steroids", "Taking steroid tablets or injections for a long time (for example prednisolone for more than three months)";
+    "red_flags"."night_pain": BOOL
+        => "Night pain", "Pain at night or at rest that does not ease";
+    "red_flags"."pulsatile_abdominal_mass": BOOL
+        => "Pulsatile abdominal mass", "A pulsating mass felt in the abdomen on examination";
+    "exam"."neurological_deficit": ValueType::Enum(NEUROLOGICAL_DEFICIT)
+        => "Neurological deficit", "Neurological deficit on examination (weakness, sensory loss or reflex change): none, stable or progressive";
+    "exam"."severe_motor_weakness": ValueType::Enum(SEVERE_MOTOR_WEAKNESS)
+        => "Severe motor weakness", "Severe weakness of a muscle group, MRC grade 3/5 or less (for example foot drop): none, new or longstanding";
+    "exam"."crossed_slr": BOOL
+        => "Crossed straight-leg raise", "Raising the unaffected leg reproduces the symptoms in the painful leg (crossed straight-leg raise)";
+    "exam"."peripheralization_with_extension": BOOL
+        => "Peripheralization with extension", "Symptoms move further down the leg when the back is extended";
+    "imaging"."annular_tear": BOOL
+        => "Annular tear on imaging", "Annular tear (fissure) of the disc on imaging";
+    "imaging"."disc_height_loss_percent": ValueType::Number { min: 0.0, max: Some(100.0) }
+        => "Disc height loss (%)", "Loss of disc height on imaging, in percent";
+    "imaging"."stenosis": ValueType::Enum(STENOSIS)
+        => "Canal stenosis", "Narrowing of the spinal canal on imaging: none, mild, moderate or severe";
+    "imaging"."spondylolisthesis_grade": ValueType::Integer { min: 0, max: 5 }
+        => "Spondylolisthesis grade", "Spondylolisthesis (slipped vertebra) grade on imaging, 0 for none";
+    "imaging"."extruded_or_sequestered": BOOL
+        => "Extruded or sequestered fragment", "An extruded or sequestered (non-contained) disc fragment on imaging";
+    "conditions"."pregnancy": BOOL
+        => "Pregnancy", "Pregnant now";
+    "conditions"."osteoporosis": ValueType::Enum(OSTEOPOROSIS)
+        => "Bone density", "Bone density: normal (none), osteopenia, osteoporosis (DXA T-score of −2.5 or lower) or severe osteoporosis (with a fragility fracture)";
+    "conditions"."spinal_hardware": BOOL
+        => "Lumbar spinal hardware", "Metal implants in the lumbar spine, such as screws, rods, cages or a disc replacement";
+    "conditions"."vertebral_fracture": BOOL
+        => "Recent or unhealed vertebral fracture", "A fracture of a vertebra that is recent or not yet healed";
+    "conditions"."spinal_tumor": BOOL
+        => "Malignant spinal tumour", "A malignant spinal tumour or a spinal metastasis, or a spinal tumour under treatment (not an incidental benign finding)";
+    "conditions"."spinal_infection": BOOL
+        => "Active spinal infection", "An active spinal infection (discitis, vertebral osteomyelitis, epidural abscess)";
+    "conditions"."aortic_aneurysm": BOOL
+        => "Aortic aneurysm", "A known aneurysm of the abdominal aorta";
+    "conditions"."inflammatory_arthritis": BOOL
+        => "Inflammatory arthritis", "Rheumatoid arthritis, axial spondyloarthritis or another inflammatory joint or connective tissue disease";
+    "conditions"."recent_spine_surgery": BOOL
+        => "Spine surgery within 6 months", "Spine surgery within the last six months";
+    "conditions"."spinal_instability": BOOL
+        => "Spinal instability", "Spinal instability diagnosed by a clinician or on imaging";
+    "conditions"."claustrophobia": BOOL
+        => "Claustrophobia", "Claustrophobia, or anxiety about being strapped to a treatment table";
+    "conditions"."hiatal_hernia": BOOL
+        => "Hiatal hernia", "A hiatal hernia";
+    "conditions"."severe_cardiorespiratory_disease": BOOL
+        => "Severe heart or lung disease", "Heart or lung disease with symptoms at rest or on minimal exertion";
+    "conditions"."recent_epidural_injection": BOOL
+        => "Spinal injection within 60 days", "Any spinal injection (for example an epidural steroid injection) within the last 60 days";
+    "conditions"."cord_or_cauda_compression": BOOL
+        => "Cord or cauda equina compression on imaging", "Imaging shows compression of the spinal cord or the cauda equina, including a large central disc herniation";
+    "conditions"."anticoagulation": BOOL
+        => "Anticoagulation", "Taking an anticoagulant (blood-thinning) medicine";
+    "history"."physical_therapy": ValueType::Enum(THERAPY_HISTORY), DefaultNone
+        => "Physical therapy so far", "Physical therapy for this episode: none, ongoing, or completed with no, partial or lasting relief";
+    "history"."decompression": ValueType::Enum(THERAPY_HISTORY), DefaultNone
+        => "Decompression so far", "Spinal decompression therapy for this episode: none, ongoing, or completed with no, partial or lasting relief";
+    "work"."manual": BOOL
+        => "Manual work", "Work that involves manual labour";
+    "questionnaires"."fabq_work": ValueType::Integer { min: 0, max: 42 }
+        => "FABQ work subscale", "Fear-Avoidance Beliefs Questionnaire, work subscale total (0–42)";
+    "scores"."odi_percent": ValueType::Number { min: 0.0, max: Some(100.0) }, Derived
+        => "ODI (%)", "Oswestry Disability Index, percent";
+    "scores"."odi_band": ValueType::Enum(ODI_BANDS), Derived
+        => "ODI band", "Oswestry Disability Index band";
+    "scores"."start_back_total": ValueType::Integer { min: 0, max: 9 }, Derived
+        => "STarT Back total", "STarT Back total score (0–9)";
+    "scores"."start_back_psychosocial": ValueType::Integer { min: 0, max: 5 }, Derived
+        => "STarT Back psychosocial subscale", "STarT Back psychosocial subscale (0–5)";
+    "scores"."start_back_risk": ValueType::Enum(START_BACK_RISK), Derived
+        => "STarT Back risk", "STarT Back risk group";
 }
 
 /// How many fields [`FIELDS`] holds; the size of a fact table.
 pub const FIELD_COUNT: usize = FIELDS.len();
 
-// The parser keeps a 64-bit mask of the fields a document names.
-const _: () = assert!(FIELD_COUNT <= 64, "the vocabulary outgrew the parser's field mask");
+// The parser keeps a 128-bit mask of the fields a document names.
+const _: () = assert!(FIELD_COUNT <= 128, "the vocabulary outgrew the parser's field mask");
 
 /// The number of items in the Oswestry Disability Index.
 pub const ODI_ITEMS: usize = 10;
@@ -376,17 +461,20 @@ pub enum Pathway {
     DecompressionThenPt,
     /// Physical therapy.
     PhysicalTherapy,
+    /// Advice, education and staying active, with a review (contract 2).
+    SelfManagement,
 }
 
 impl Pathway {
     /// Every pathway, in the spec's order.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::EmergencyReferral,
         Self::UrgentReferral,
         Self::ClinicalEvaluation,
         Self::SpecialistEvaluation,
         Self::DecompressionThenPt,
         Self::PhysicalTherapy,
+        Self::SelfManagement,
     ];
 
     /// The contract's code for this pathway.
@@ -398,6 +486,7 @@ impl Pathway {
             Self::SpecialistEvaluation => "specialist_evaluation",
             Self::DecompressionThenPt => "decompression_then_pt",
             Self::PhysicalTherapy => "physical_therapy",
+            Self::SelfManagement => "self_management",
         }
     }
 
@@ -415,6 +504,7 @@ impl Pathway {
             Self::SpecialistEvaluation => "Specialist evaluation",
             Self::DecompressionThenPt => "Spinal decompression, then physical therapy",
             Self::PhysicalTherapy => "Physical therapy",
+            Self::SelfManagement => "Self-management with advice and a review",
         }
     }
 }

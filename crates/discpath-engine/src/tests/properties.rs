@@ -1,11 +1,14 @@
-//! Properties over random valid documents (and random garbage for the parser):
-//! red flags always win, an absolute contraindication never yields decompression, evaluation is
-//! deterministic and total, and the parser never panics.
+//! Properties over random valid documents (and random garbage for the parser): red flags
+//! always win, an absolute contraindication — or an unanswered one — never yields decompression,
+//! an escalation option is offered only when every exclusion was decided, the pathway's rule
+//! order holds, evaluation is deterministic and total, and the parser never panics.
 
 use discpath_model::vocabulary::{DIAGNOSIS_CODES, FIELDS, Origin, ValueType};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
+use crate::assess::{Rationale, prepare};
+use crate::facts::Tri;
 use crate::tests::KB;
 
 /// A value of one field, within its type and range.
@@ -22,21 +25,23 @@ fn field_value(ty: ValueType) -> BoxedStrategy<Value> {
 }
 
 /// Each input field answered with probability about one half, except the required ones; red
-/// flags are answered, and false, most of the time, so every pathway is reached.
+/// flags and conditions are answered, and false, most of the time, so every pathway is reached
+/// (decompression needs every screen item answered and none of them true).
 fn sections() -> impl Strategy<Value = Map<String, Value>> {
     let fields: Vec<_> = FIELDS.iter().filter(|f| f.origin == Origin::Input).collect();
     let strategies: Vec<_> = fields
         .iter()
         .map(|field| {
-            let value = if field.section == "red_flags" {
-                prop_oneof![29 => Just(Value::Bool(false)), 1 => Just(Value::Bool(true))].boxed()
+            let screened = matches!(field.section, "red_flags" | "conditions");
+            let value = if screened && field.ty == ValueType::Bool {
+                prop_oneof![39 => Just(Value::Bool(false)), 1 => Just(Value::Bool(true))].boxed()
             } else {
                 field_value(field.ty)
             };
             if field.required {
                 return value.prop_map(Some).boxed();
             }
-            let presence = if field.section == "red_flags" { 0.9 } else { 0.6 };
+            let presence = if screened { 0.97 } else { 0.6 };
             proptest::option::weighted(presence, value).boxed()
         })
         .collect();
@@ -82,14 +87,29 @@ fn start_date() -> impl Strategy<Value = Value> {
     })
 }
 
+/// A plan: a start date, and sometimes closed dates in the months after it.
+fn plan() -> impl Strategy<Value = Value> {
+    (start_date(), proptest::collection::vec(0i64..200, 0..12)).prop_map(|(start, offsets)| {
+        let first: jiff::civil::Date =
+            start.as_str().unwrap_or_default().parse().unwrap_or_default();
+        let closed: Vec<String> = offsets
+            .iter()
+            .filter_map(|days| first.checked_add(jiff::Span::new().days(*days)).ok())
+            .filter(|date| date.year() < 3000)
+            .map(|date| date.to_string())
+            .collect();
+        json!({ "start_date": start, "closed_dates": closed })
+    })
+}
+
 /// A random valid assessment document.
 fn document() -> impl Strategy<Value = Value> {
     (
         sections(),
         proptest::option::weighted(0.9, diagnoses()),
         proptest::option::of(odi()),
-        proptest::option::of(start_back()),
-        proptest::option::of(start_date()),
+        proptest::option::weighted(0.8, start_back()),
+        proptest::option::of(plan()),
     )
         .prop_map(|(mut doc, diagnoses, odi, start_back, start)| {
             if let Some(diagnoses) = diagnoses {
@@ -102,8 +122,8 @@ fn document() -> impl Strategy<Value = Value> {
             if let Some(start_back) = start_back {
                 questionnaires["start_back"] = start_back;
             }
-            if let Some(start) = start {
-                doc.insert("plan".into(), json!({ "start_date": start }));
+            if let Some(plan) = start {
+                doc.insert("plan".into(), plan);
             }
             Value::Object(doc)
         })
@@ -116,8 +136,38 @@ fn recommend(doc: &Value) -> (String, Value) {
     (text, value)
 }
 
+/// Whether a red flag of this tier is reported.
 fn has_tier(rec: &Value, tier: &str) -> bool {
     rec["red_flags"].as_array().unwrap().iter().any(|flag| flag["tier"] == tier)
+}
+
+/// The `conditions.*` inputs that absolute contraindications to decompression read.
+fn absolute_condition_inputs() -> Vec<&'static str> {
+    let mut paths = Vec::new();
+    for rule in KB
+        .contraindications
+        .iter()
+        .filter(|c| c.class == discpath_kb::ContraindicationClass::Absolute)
+    {
+        collect_facts(&rule.when, &mut paths);
+    }
+    paths.retain(|path| path.starts_with("conditions."));
+    paths.sort_unstable();
+    paths.dedup();
+    paths
+}
+
+fn collect_facts(condition: &discpath_kb::Condition, out: &mut Vec<&'static str>) {
+    use discpath_kb::Condition;
+    match condition {
+        Condition::All(parts) | Condition::Any(parts) => {
+            parts.iter().for_each(|p| collect_facts(p, out))
+        }
+        Condition::Not(inner) => collect_facts(inner, out),
+        Condition::Ref(index) => collect_facts(&KB.definitions[*index].when, out),
+        Condition::Fact { fact, .. } => out.push(fact.field().path),
+        _ => {}
+    }
 }
 
 proptest! {
@@ -142,8 +192,19 @@ proptest! {
         if has_tier(&rec, "urgent") && !has_tier(&rec, "emergency") {
             prop_assert_eq!(&rec["pathway"], "urgent_referral");
         }
-        if rec["red_flags"].as_array().unwrap().is_empty() {
+        if !has_tier(&rec, "urgent") && !has_tier(&rec, "emergency") {
+            // A caution flag, or none, never stops the pathway.
             prop_assert!(rec["pathway"] != "emergency_referral" && rec["pathway"] != "urgent_referral");
+        }
+    }
+
+    #[test]
+    fn an_emergency_or_urgent_flag_means_a_referral_and_no_decompression(doc in document()) {
+        let (_, rec) = recommend(&doc);
+        if has_tier(&rec, "emergency") || has_tier(&rec, "urgent") {
+            prop_assert!(rec["pathway"] == "emergency_referral" || rec["pathway"] == "urgent_referral");
+            prop_assert_eq!(&rec["decompression_candidate"], false);
+            prop_assert!(rec["care_plan"].is_null());
         }
     }
 
@@ -158,13 +219,56 @@ proptest! {
             let phases = rec["care_plan"]["phases"].as_array().cloned().unwrap_or_default();
             prop_assert!(phases.iter().all(|p| p["therapy"] != "decompression"));
         }
-        // Pregnancy, severe osteoporosis and grade ≥ 2 spondylolisthesis are each absolute.
+        // Pregnancy, osteoporosis and grade ≥ 2 spondylolisthesis are each absolute.
         let pregnant = doc["conditions"]["pregnancy"] == true;
-        let severe = doc["conditions"]["osteoporosis"] == "severe";
+        let osteoporosis = doc["conditions"]["osteoporosis"] == "severe" || doc["conditions"]["osteoporosis"] == "osteoporosis";
         let slipped = doc["imaging"]["spondylolisthesis_grade"].as_i64().is_some_and(|g| g >= 2);
-        if pregnant || severe || slipped {
+        if pregnant || osteoporosis || slipped {
             prop_assert!(absolute);
         }
+    }
+
+    #[test]
+    fn an_unanswered_absolute_contraindication_never_yields_decompression(doc in document()) {
+        let (_, rec) = recommend(&doc);
+        let male = doc["patient"]["sex"] == "male";
+        let unanswered = absolute_condition_inputs().into_iter().any(|path| {
+            let name = path.trim_start_matches("conditions.");
+            doc["conditions"].get(name).is_none() && !(male && name == "pregnancy")
+        });
+        if unanswered {
+            prop_assert!(rec["pathway"] != "decompression_then_pt", "{}", rec["decided_by"]);
+        }
+    }
+
+    #[test]
+    fn an_option_is_offered_only_when_every_exclusion_was_decided(doc in document()) {
+        let parsed = discpath_model::from_value(&doc).expect("generated documents are valid");
+        let rec = crate::assess(&KB, &parsed);
+        let (facts, _, _) = prepare(&KB, &parsed, &mut Rationale::silent());
+        for status in rec.escalation_options.iter().filter(|o| o.status == crate::OptionStatus::Offered) {
+            let option = KB.escalation.options.iter().find(|o| o.option == status.id).unwrap();
+            prop_assert_eq!(facts.eval(&option.when), Tri::True);
+            for exclusion in &option.excluded_by {
+                let exclusion = &KB.escalation.exclusions[*exclusion];
+                prop_assert_eq!(facts.eval(&exclusion.when), Tri::False, "{}", exclusion.meta.id);
+            }
+        }
+        for status in &rec.escalation_options {
+            prop_assert_eq!(status.unanswered.is_empty(), status.status != crate::OptionStatus::NeedsInformation);
+        }
+    }
+
+    #[test]
+    fn the_earliest_matching_rule_decides(doc in document()) {
+        let parsed = discpath_model::from_value(&doc).expect("generated documents are valid");
+        let rec = crate::assess(&KB, &parsed);
+        let (facts, _, _) = prepare(&KB, &parsed, &mut Rationale::silent());
+        let matching: Vec<usize> = (0..KB.pathway.len()).filter(|i| facts.eval(&KB.pathway[*i].when).holds()).collect();
+        let first = matching.first().copied().expect("the last rule always matches");
+        prop_assert_eq!(rec.decided_by, KB.pathway[first].meta.id.as_str());
+        prop_assert_eq!(rec.pathway, KB.pathway[first].pathway);
+        prop_assert!(matching.len() >= 2 || first == KB.pathway.len() - 1);
     }
 
     #[test]
@@ -181,24 +285,46 @@ proptest! {
     #[test]
     fn recommendations_keep_the_contract(doc in document()) {
         let (_, rec) = recommend(&doc);
+        prop_assert_eq!(&rec["contract"], 2);
         let pathway = rec["pathway"].as_str().unwrap();
         let has_plan = !rec["care_plan"].is_null();
-        prop_assert_eq!(has_plan, pathway == "decompression_then_pt" || pathway == "physical_therapy");
+        prop_assert_eq!(has_plan, matches!(pathway, "decompression_then_pt" | "physical_therapy" | "self_management"));
         prop_assert_eq!(!rec["escalation_options"].as_array().unwrap().is_empty(), pathway == "specialist_evaluation");
+        prop_assert_eq!(&rec["decompression_candidate"], &Value::Bool(pathway == "decompression_then_pt"));
+        if pathway != "decompression_then_pt" {
+            prop_assert_eq!(&rec["predictors"], &json!({}));
+        }
         let missing: Vec<&str> = rec["missing"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
         let mut sorted = missing.clone();
         sorted.sort_unstable();
         sorted.dedup();
         prop_assert_eq!(&missing, &sorted);
-        for list in ["red_flags", "contraindications"] {
-            let ids: Vec<&str> = rec[list].as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap()).collect();
-            let mut sorted = ids.clone();
-            sorted.sort_unstable();
-            prop_assert_eq!(&ids, &sorted);
-        }
+        let ids: Vec<&str> = rec["contraindications"].as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap()).collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        prop_assert_eq!(&ids, &sorted);
+        // Red flags: the most urgent tier first, then in the knowledge base's order.
+        let rank = |tier: &str| KB.tiers.iter().position(|t| t.id == tier).unwrap();
+        let position = |id: &str| KB.red_flags.iter().position(|f| f.flag == id).unwrap();
+        let flags: Vec<(usize, usize)> = rec["red_flags"].as_array().unwrap().iter()
+            .map(|f| (rank(f["tier"].as_str().unwrap()), position(f["id"].as_str().unwrap()))).collect();
+        let mut sorted = flags.clone();
+        sorted.sort_unstable();
+        prop_assert_eq!(&flags, &sorted);
+        let closed: Vec<&str> = doc["plan"]["closed_dates"].as_array().map(|d| d.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
         for phase in rec["care_plan"]["phases"].as_array().cloned().unwrap_or_default() {
             if let Some(dates) = phase["dates"].as_array() {
                 prop_assert_eq!(dates.len() as u64, phase["sessions"].as_u64().unwrap());
+                let dates: Vec<&str> = dates.iter().map(|d| d.as_str().unwrap()).collect();
+                prop_assert!(dates.windows(2).all(|pair| pair[0] < pair[1]), "one session a day");
+                prop_assert!(dates.iter().all(|d| !closed.contains(d)), "a session on a closed date");
+            }
+        }
+        for dated in rec["care_plan"]["follow_ups"].as_array().cloned().unwrap_or_default() {
+            if let Some(date) = dated["date"].as_str() {
+                prop_assert!(!closed.contains(&date));
+                let day: jiff::civil::Date = date.parse().unwrap();
+                prop_assert!(!matches!(day.weekday(), jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday));
             }
         }
         prop_assert!(rec["rationale"].as_array().unwrap().iter().any(|e| e["rule"] == rec["decided_by"]));
@@ -229,6 +355,45 @@ proptest! {
             Ok(doc) => { let _ = crate::assess(&KB, &doc); }
             Err(invalid) => prop_assert!(!invalid.errors.is_empty()),
         }
+    }
+}
+
+/// The rule order is not vacuous: vignettes that match two pathway rules get the earlier one.
+#[test]
+fn a_document_matching_two_rules_gets_the_earlier_one() {
+    let cases = [
+        // A cancer emergency with an incomplete screen: emergency (rule 1), not the screen rule.
+        (
+            json!({"red_flags": {"cancer_history": true, "bladder_dysfunction": null}, "symptoms": {"pain_below_knee": true}}),
+            "pathway.red_flag.emergency",
+        ),
+        // PT ongoing and decompression ongoing: the PT rule is first.
+        (
+            json!({"history": {"physical_therapy": "ongoing", "decompression": "ongoing"}}),
+            "pathway.physical_therapy.ongoing",
+        ),
+        // Decompression failed and contraindicated: rule 20 comes before rule 21.
+        (
+            json!({"history": {"decompression": "completed_no_relief"}, "conditions": {"pregnancy": true}}),
+            "pathway.structural.complete_sequence",
+        ),
+    ];
+    for (edits, expected) in cases {
+        let mut doc = crate::tests::base_document();
+        for (section, values) in edits.as_object().unwrap() {
+            for (key, value) in values.as_object().unwrap() {
+                if value.is_null() {
+                    doc[section.as_str()].as_object_mut().unwrap().remove(key);
+                } else {
+                    doc[section.as_str()][key.as_str()] = value.clone();
+                }
+            }
+        }
+        let parsed = discpath_model::from_value(&doc).unwrap();
+        let (facts, _, _) = prepare(&KB, &parsed, &mut Rationale::silent());
+        let matching = KB.pathway.iter().filter(|rule| facts.eval(&rule.when).holds()).count();
+        assert!(matching >= 2, "{expected}: only {matching} rule matches");
+        assert_eq!(crate::assess(&KB, &parsed).decided_by, expected);
     }
 }
 

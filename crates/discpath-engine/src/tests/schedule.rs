@@ -1,10 +1,11 @@
-//! Care-plan dates: weekdays only, tapering weeks, the phase hand-over, calendar-month
-//! follow-ups that are month-end and leap-year safe.
+//! Care-plan dates: open days only (weekdays, less closed dates), tapering weeks, the phase
+//! hand-over, calendar-month follow-ups that are month-end and leap-year safe and move to the
+//! next open day.
 
 use jiff::civil::{Date, Weekday};
 use serde_json::{Value, json};
 
-use crate::schedule::{offset_date, phase_dates, weekday_on_or_after};
+use crate::schedule::{Calendar, offset_date};
 use crate::tests::{base_document, evaluate};
 
 fn date(text: &str) -> Date {
@@ -63,8 +64,8 @@ fn sequence_plan_from_a_monday() {
         json!([
             {"label": "baseline", "offset": "P0D", "date": "2027-01-04"},
             {"label": "6 weeks", "offset": "P6W", "date": "2027-02-15"},
-            {"label": "3 months", "offset": "P3M", "date": "2027-04-04"},
-            {"label": "6 months", "offset": "P6M", "date": "2027-07-04"},
+            {"label": "3 months", "offset": "P3M", "date": "2027-04-05"},
+            {"label": "6 months", "offset": "P6M", "date": "2027-07-05"},
         ])
     );
 }
@@ -76,9 +77,9 @@ fn a_weekend_start_begins_on_monday() {
     assert_eq!(decompression[0], date("2027-01-04"));
     // Week 1 is the seven days from the start date itself.
     check_phase(&decompression, date("2027-01-02"), &[5, 5, 3, 3, 2, 2]);
-    // Follow-ups count from the start date as given.
-    assert_eq!(plan["follow_ups"][0]["date"], "2027-01-02");
-    assert_eq!(plan["follow_ups"][1]["date"], "2027-02-13");
+    // Follow-ups count from the start date as given, then move to the next open day.
+    assert_eq!(plan["follow_ups"][0]["date"], "2027-01-04");
+    assert_eq!(plan["follow_ups"][1]["date"], "2027-02-15");
 }
 
 #[test]
@@ -86,11 +87,12 @@ fn a_midweek_start_keeps_every_week_on_weekdays() {
     for start in ["2027-01-06", "2027-01-07", "2027-01-08", "2026-12-31", "2028-02-28"] {
         let plan = plan_for(start);
         let decompression = dates(&plan["phases"][0]);
-        assert_eq!(decompression[0], weekday_on_or_after(date(start)).unwrap());
+        let open = Calendar::new(&[]);
+        assert_eq!(decompression[0], open.open_on_or_after(date(start)).unwrap());
         check_phase(&decompression, date(start), &[5, 5, 3, 3, 2, 2]);
         let pt = dates(&plan["phases"][1]);
         let after = date(start).checked_add(jiff::Span::new().days(42)).unwrap();
-        assert_eq!(pt[0], weekday_on_or_after(after).unwrap(), "{start}");
+        assert_eq!(pt[0], open.open_on_or_after(after).unwrap(), "{start}");
         check_phase(&pt, pt[0], &[2; 6]);
     }
 }
@@ -118,16 +120,59 @@ fn without_a_start_date_the_plan_has_no_dates() {
 
 #[test]
 fn phase_dates_hand_over_to_the_next_weekday() {
-    let (dates, next) = phase_dates(date("2027-01-04"), &[1]).unwrap();
+    let open = Calendar::new(&[]);
+    let (dates, next) = open.phase_dates(date("2027-01-04"), &[1]).unwrap();
     assert_eq!(dates, [date("2027-01-04")]);
     assert_eq!(next, date("2027-01-11"));
-    let (_, next) = phase_dates(date("2027-01-09"), &[1]).unwrap(); // Saturday window
+    let (_, next) = open.phase_dates(date("2027-01-09"), &[1]).unwrap(); // Saturday window
     assert_eq!(next, date("2027-01-18"), "Saturday + 7 is a Saturday: the next weekday is Monday");
 }
 
 #[test]
 fn the_latest_start_date_still_schedules() {
     let plan = plan_for("2999-12-31");
-    assert_eq!(plan["follow_ups"][3]["date"], "3000-06-30");
+    assert_eq!(plan["follow_ups"][3]["date"], "3000-06-30"); // a Monday
     assert_eq!(plan["phases"][1]["dates"].as_array().unwrap().len(), 12);
+}
+
+#[test]
+fn closed_dates_move_sessions_on_and_keep_the_count() {
+    // Closed the whole second week and a Monday in week 5.
+    let closed: Vec<Date> =
+        ["2027-01-11", "2027-01-12", "2027-01-13", "2027-01-14", "2027-01-15", "2027-02-01"]
+            .map(date)
+            .to_vec();
+    let calendar = Calendar::new(&closed);
+    let weekly = [5, 5, 3, 3, 2, 2];
+    let (dates, next) = calendar.phase_dates(date("2027-01-04"), &weekly).unwrap();
+    assert_eq!(dates.len(), 20, "the count is kept");
+    for pair in dates.windows(2) {
+        assert!(pair[0] < pair[1], "one session a day, in order: {pair:?}");
+    }
+    for day in &dates {
+        assert!(!closed.contains(day), "{day} is closed");
+        assert!(!matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday), "{day}");
+    }
+    // Week 2's five sessions run into week 3, which then runs on.
+    assert_eq!(
+        &dates[5..10],
+        &["2027-01-18", "2027-01-19", "2027-01-20", "2027-01-21", "2027-01-22"].map(date)
+    );
+    assert!(next > *dates.last().unwrap(), "the next phase starts after the last session");
+    // With nothing closed the same course ends in week 6 and hands over on the Monday after.
+    let (open_dates, open_next) =
+        Calendar::new(&[]).phase_dates(date("2027-01-04"), &weekly).unwrap();
+    assert_eq!(open_dates.len(), 20);
+    assert_eq!(open_next, date("2027-02-15"));
+}
+
+#[test]
+fn follow_ups_and_reviews_skip_closed_days() {
+    let mut doc = base_document();
+    // 6 weeks after Monday 4 January is Monday 15 February: closed, so Tuesday.
+    doc["plan"] = json!({ "start_date": "2027-01-04", "closed_dates": ["2027-02-15"] });
+    let plan = evaluate(&doc)["care_plan"].clone();
+    assert_eq!(plan["follow_ups"][1]["date"], "2027-02-16");
+    let pt = dates(&plan["phases"][1]);
+    assert_eq!(pt[0], date("2027-02-16"), "the PT phase starts on the next open day");
 }

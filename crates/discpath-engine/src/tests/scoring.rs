@@ -92,14 +92,18 @@ fn start_back_risk_groups() {
 }
 
 #[test]
-fn high_start_back_risk_makes_physical_therapy_psychologically_informed() {
+fn high_start_back_risk_makes_physical_therapy_psychologically_informed_and_first() {
     let rec = with_start_back(json!([0, 0, 0, 0, 1, 1, 1, 1, 0]));
+    assert_eq!(rec["decided_by"], "pathway.start_back_high.physical_therapy_first");
+    let phases = rec["care_plan"]["phases"].as_array().unwrap();
+    assert_eq!(phases.len(), 1, "no passive phase before the psychologically informed one");
+    assert_eq!(phases[0]["therapy"], "physical_therapy");
+    assert_eq!(phases[0]["psychologically_informed"], true);
+    let rec = with_start_back(json!([1, 1, 1, 0, 0, 0, 0, 0, 2]));
     let phases = rec["care_plan"]["phases"].as_array().unwrap();
     assert_eq!(phases[0]["therapy"], "decompression");
     assert!(phases[0].get("psychologically_informed").is_none());
-    assert_eq!(phases[1]["psychologically_informed"], true);
-    let rec = with_start_back(json!([1, 1, 1, 0, 0, 0, 0, 0, 2]));
-    assert_eq!(rec["care_plan"]["phases"][1]["psychologically_informed"], false);
+    assert_eq!(phases[1]["psychologically_informed"], false);
 }
 
 #[test]

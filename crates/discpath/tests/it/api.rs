@@ -138,7 +138,7 @@ on_both_databases!(
         assert_eq!(plan["follow_ups"].as_array().unwrap().len(), 4);
         assert_eq!(plan["follow_ups"][3], json!({
             "follow_up_id": plan["follow_ups"][3]["follow_up_id"], "care_plan_id": plan["care_plan"]["care_plan_id"],
-            "label": "6 months", "due_date": "2027-07-04"
+            "label": "6 months", "due_date": "2027-07-05"
         }));
         let (status, _) = coordinator.post(&plan_path, &json!({})).await;
         assert_eq!(status, StatusCode::CONFLICT, "one plan per assessment");
