@@ -14,6 +14,7 @@ mod rules;
 
 use std::collections::HashMap;
 
+use discpath_model::Pathway;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use toml::Spanned;
@@ -389,6 +390,16 @@ impl<'f> Compiler<'f> {
             })
             .collect();
         (labels, cited)
+    }
+
+    /// A pathway code, or an error naming the known ones.
+    fn pathway_code(&mut self, at: &At, code: &str) -> Option<Pathway> {
+        let found = Pathway::from_code(code);
+        if found.is_none() {
+            let known: Vec<&str> = Pathway::ALL.iter().map(|p| p.as_str()).collect();
+            self.error(at, format!("unknown pathway {code} (one of {})", known.join(", ")));
+        }
+        found
     }
 
     fn notes(&mut self, notes: &[raw::RawNote]) -> Vec<Note> {

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeSet;
 
-use discpath_model::Pathway;
 
 use super::condition::Stage;
 use super::{At, Compiler};
@@ -70,13 +69,7 @@ impl Compiler<'_> {
         for plan in raw_plans {
             let at = self.at("care_plan.toml", &plan.id);
             let meta = self.meta(&at, &plan.meta());
-            let pathway = plan.pathway.as_ref().and_then(|code| {
-                let found = Pathway::from_code(code);
-                if found.is_none() {
-                    self.error(&at, format!("unknown pathway {code}"));
-                }
-                found
-            });
+            let pathway = plan.pathway.as_ref().and_then(|code| self.pathway_code(&at, code));
             if pathway.is_some() && plans.iter().any(|p| p.pathway == pathway) {
                 let code = plan.pathway.as_deref().unwrap_or_default();
                 self.error(&at, format!("pathway {code} has two plans"));

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use discpath_model::Pathway;
 
 use super::condition::Stage;
-use super::{At, Compiler};
+use super::Compiler;
 use crate::model::{
     ComparedTherapy, Criterion, Escalation, Evidence, EvidenceStatement, Predictor,
 };
@@ -34,7 +34,11 @@ impl Compiler<'_> {
                     }
                 })
                 .collect();
-            let applies_to = self.pathways(&at, &predictor.applies_to);
+            let applies_to = predictor
+                .applies_to
+                .iter()
+                .filter_map(|code| self.pathway_code(&at, code))
+                .collect();
             compiled.push(Predictor {
                 meta,
                 output: predictor.output.clone(),
@@ -101,19 +105,5 @@ impl Compiler<'_> {
         // Highest certainty first; a stable sort keeps the file's order within a certainty.
         statements.sort_by_key(|statement| statement.meta.certainty);
         Evidence { factors, therapies, statements }
-    }
-
-    /// Pathway codes, each checked.
-    fn pathways(&mut self, at: &At, codes: &[String]) -> Vec<Pathway> {
-        codes
-            .iter()
-            .filter_map(|code| {
-                let found = Pathway::from_code(code);
-                if found.is_none() {
-                    self.error(at, format!("unknown pathway {code}"));
-                }
-                found
-            })
-            .collect()
     }
 }

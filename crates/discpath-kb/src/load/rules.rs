@@ -211,14 +211,8 @@ impl Compiler<'_> {
             let at = self.at("pathway.toml", &rule.id);
             let meta = self.meta(&at, &rule.meta());
             let when = self.condition(&at, &rule.when, Stage::Full);
-            let pathway = Pathway::from_code(&rule.pathway).unwrap_or_else(|| {
-                let known: Vec<&str> = Pathway::ALL.iter().map(|p| p.as_str()).collect();
-                self.error(
-                    &at,
-                    format!("unknown pathway {} (one of {})", rule.pathway, known.join(", ")),
-                );
-                Pathway::ClinicalEvaluation
-            });
+            let pathway =
+                self.pathway_code(&at, &rule.pathway).unwrap_or(Pathway::ClinicalEvaluation);
             let missing_screen = rule.missing_screen.as_ref().and_then(|screen| {
                 let found = self.screens.iter().position(|s| s == screen);
                 if found.is_none() {
@@ -283,17 +277,8 @@ impl Compiler<'_> {
 
     pub(super) fn escalation(&mut self, file: &raw::EscalationFile) -> Escalation {
         let file_at = At::file("escalation.toml");
-        let applies_to = file
-            .applies_to
-            .iter()
-            .filter_map(|code| {
-                let found = Pathway::from_code(code);
-                if found.is_none() {
-                    self.error(&file_at, format!("applies_to: unknown pathway {code}"));
-                }
-                found
-            })
-            .collect();
+        let applies_to =
+            file.applies_to.iter().filter_map(|code| self.pathway_code(&file_at, code)).collect();
         let mut exclusions = Vec::new();
         for exclusion in &file.exclusion {
             let at = self.at("escalation.toml", &exclusion.id);
