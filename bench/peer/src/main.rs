@@ -1,4 +1,4 @@
-//! `discpath-peer`: the version-1 discpath pathway evaluated by gorules zen-engine (JDM).
+//! `discpath-peer`: the discpath pathway (knowledge base 2.0.0) evaluated by gorules zen-engine (JDM).
 //!
 //! Usage: `discpath-peer MODEL.json DOCS.jsonl > out.jsonl`
 //!

@@ -28,7 +28,7 @@ use crate::scores::{self, OdiOutcome};
 /// and the same inputs always give the same recommendation.
 pub fn assess<'kb>(kb: &'kb KnowledgeBase, doc: &Assessment) -> Recommendation<'kb> {
     let mut rationale = Rationale { entries: Vec::with_capacity(32), record: true };
-    let (facts, odi, start_back) = prepare(kb, doc, &mut rationale);
+    let (mut facts, odi, start_back) = prepare(kb, doc, &mut rationale);
 
     // The pathway: first match wins; the knowledge base guarantees the last rule always matches.
     let decided = kb.pathway.iter().find(|rule| facts.eval(&rule.when).holds());
@@ -66,6 +66,14 @@ pub fn assess<'kb>(kb: &'kb KnowledgeBase, doc: &Assessment) -> Recommendation<'
     }
     let evidence = evidence(&facts, pathway, care_plan.as_ref(), &escalation_options);
     let sources = cited_sources(kb, &rationale.entries, &evidence);
+    let red_flags = red_flags(&facts);
+    let contraindications = contraindications(&facts);
+    let screens = kb
+        .screens
+        .iter()
+        .zip(std::mem::take(&mut facts.unanswered))
+        .map(|(screen, unanswered)| ScreenStatus { id: &screen.meta.id, unanswered })
+        .collect();
 
     Recommendation {
         kb: KbInfo { name: &kb.name, version: &kb.version, hash: &kb.hash, encoded: &kb.identity },
@@ -73,23 +81,15 @@ pub fn assess<'kb>(kb: &'kb KnowledgeBase, doc: &Assessment) -> Recommendation<'
         decided_by: decided.map_or("", |rule| rule.meta.id.as_str()),
         certainty: decided.map_or(discpath_kb::Certainty::VeryLow, |rule| rule.meta.certainty),
         advice: decided.and_then(|rule| rule.advice.as_ref()),
-        red_flags: red_flags(&facts),
-        contraindications: contraindications(&facts),
+        red_flags,
+        contraindications,
         decompression_candidate: pathway == Pathway::DecompressionThenPt,
         escalation_options,
         scores: Scores { odi: odi.score(), start_back, fabq_work: fabq_work(doc) },
         predictors,
         care_plan,
         missing,
-        screens: kb
-            .screens
-            .iter()
-            .zip(&facts.unanswered)
-            .map(|(screen, unanswered)| ScreenStatus {
-                id: &screen.meta.id,
-                unanswered: unanswered.clone(),
-            })
-            .collect(),
+        screens,
         rationale: rationale.entries,
         evidence,
         sources,
@@ -171,10 +171,7 @@ pub(crate) fn prepare<'kb, 'd>(
     for (screen, ids) in kb.screens.iter().zip(&facts.unanswered) {
         if !ids.is_empty() {
             let mut inputs = Inputs::default();
-            inputs.push(
-                format!("{} (unanswered)", screen.meta.id).into(),
-                InputValue::List(ids.clone()),
-            );
+            inputs.push(screen.input_key.as_str().into(), InputValue::List(ids.clone()));
             rationale.entry(&screen.meta, inputs, None);
         }
     }
@@ -240,18 +237,18 @@ fn unanswered<'kb>(facts: &Facts<'kb, '_>, screen: &'kb discpath_kb::Screen) -> 
 /// in the knowledge base's order (within a tier it lists the most specific flag first).
 fn red_flags<'kb>(facts: &Facts<'kb, '_>) -> Vec<RedFlagFinding<'kb>> {
     let kb = facts.kb;
-    let mut flags: Vec<(usize, RedFlagFinding<'kb>)> = facts
+    let mut flags: Vec<RedFlagFinding<'kb>> = facts
         .red_flags
         .iter()
         .map(|i| {
             let rule = &kb.red_flags[*i];
             let tier = kb.tiers.get(rule.tier).map_or("", |t| t.id.as_str());
-            (rule.tier, RedFlagFinding { id: &rule.flag, tier, rule })
+            RedFlagFinding { id: &rule.flag, tier, rule }
         })
         .collect();
     // A stable sort: the knowledge base's order stays within each tier.
-    flags.sort_by_key(|(tier, _)| *tier);
-    flags.into_iter().map(|(_, flag)| flag).collect()
+    flags.sort_by_key(|flag| flag.rule.tier);
+    flags
 }
 
 fn contraindications<'kb>(facts: &Facts<'kb, '_>) -> Vec<ContraindicationFinding<'kb>> {

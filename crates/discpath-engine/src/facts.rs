@@ -231,20 +231,23 @@ impl<'kb, 'd> Facts<'kb, 'd> {
                     .filter(|rule| rule.tier == *tier)
                     .map(|rule| rule.flag.as_str())
                     .collect();
-                let name = self.kb.tiers.get(*tier).map_or("", |t| t.id.as_str());
-                inputs.push(format!("red_flags ({name})").into(), InputValue::List(flags));
+                let name = self.kb.tiers.get(*tier).map_or("red_flags", |t| t.input_key.as_str());
+                inputs.push(name.into(), InputValue::List(flags));
             }
             Condition::Contraindicated { therapy, class } => {
                 let names = self.contraindicated(*therapy, *class).collect();
-                let therapy =
-                    self.kb.care_plan.therapies.get(*therapy).map_or("", |t| t.therapy.as_str());
-                let key = format!("contraindications ({} to {therapy})", class.as_str());
+                let key = self
+                    .kb
+                    .care_plan
+                    .therapies
+                    .get(*therapy)
+                    .map_or("contraindications", |t| t.contraindication_key(*class));
                 inputs.push(key.into(), InputValue::List(names));
             }
             Condition::ScreenIncomplete(screen) => {
                 let ids = self.unanswered.get(*screen).cloned().unwrap_or_default();
-                let name = self.kb.screens.get(*screen).map_or("", |s| s.meta.id.as_str());
-                inputs.push(format!("{name} (unanswered)").into(), InputValue::List(ids));
+                let name = self.kb.screens.get(*screen).map_or("screen", |s| s.input_key.as_str());
+                inputs.push(name.into(), InputValue::List(ids));
             }
         }
     }

@@ -26,7 +26,7 @@ impl InputValue<'_> {
                 Scalar::Bool(b) => boolean(out, *b),
                 Scalar::Int(i) => integer(out, *i),
                 Scalar::Number(n) => float(out, *n),
-                Scalar::Enum(_) => string(out, &field.render(*value)),
+                Scalar::Enum(_) => string(out, field.code(*value).unwrap_or("?")),
             },
             Self::List(items) => array(out, items, |out, item| string(out, item)),
         }

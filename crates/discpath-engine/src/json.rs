@@ -6,8 +6,6 @@
 //! string that contains a quote, a backslash or a control character, formatting a float — is
 //! delegated to serde_json, so the output is byte-for-byte what serde_json would write.
 
-use std::io::Write as _;
-
 /// Appends raw bytes (a key with its quotes and colon, punctuation, ready-made JSON).
 pub(crate) fn raw(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(bytes);
@@ -30,7 +28,7 @@ pub(crate) fn string(out: &mut Vec<u8>, text: &str) {
 
 /// Appends a whole number.
 pub(crate) fn integer(out: &mut Vec<u8>, value: impl Into<i64>) {
-    let _ = write!(out, "{}", value.into());
+    out.extend_from_slice(itoa::Buffer::new().format(value.into()).as_bytes());
 }
 
 /// Appends a number as serde_json writes it (`44.0`, `56.00000000000001`).

@@ -520,26 +520,30 @@ impl<'kb> RationaleEntry<'kb> {
         self.meta.certainty
     }
 
+    /// Writes the entry; what comes before and after its inputs is the same for every
+    /// document, so it is encoded once per rule.
     fn write_json(&self, out: &mut Vec<u8>) {
-        // An entry that read no inputs is the same for every document: write it once.
-        if self.inputs.is_empty() {
-            raw(out, self.meta.encoded.get_or_write(|out| self.write_fields(out)));
-        } else {
-            self.write_fields(out);
-        }
-    }
-
-    fn write_fields(&self, out: &mut Vec<u8>) {
-        raw(out, b"{\"rule\":");
-        string(out, &self.meta.id);
-        raw(out, b",\"statement\":");
-        raw(out, self.meta.statement.json());
-        raw(out, b",\"inputs\":");
+        let meta = self.meta;
+        raw(
+            out,
+            meta.head.get_or_write(|out| {
+                raw(out, b"{\"rule\":");
+                string(out, &meta.id);
+                raw(out, b",\"statement\":");
+                raw(out, meta.statement.json());
+                raw(out, b",\"inputs\":");
+            }),
+        );
         self.inputs.write_json(out);
-        raw(out, b",\"sources\":");
-        raw(out, self.meta.sources.json());
-        raw(out, b",\"certainty\":");
-        string(out, self.meta.certainty.as_str());
+        raw(
+            out,
+            meta.tail.get_or_write(|out| {
+                raw(out, b",\"sources\":");
+                raw(out, meta.sources.json());
+                raw(out, b",\"certainty\":");
+                string(out, meta.certainty.as_str());
+            }),
+        );
         if let Some(provenance) = self.provenance {
             raw(out, b",\"provenance\":");
             raw(out, provenance.json());

@@ -16,8 +16,9 @@ pub(crate) fn content_hash(files: &[KbFile]) -> String {
     let mut sorted: Vec<&KbFile> = files.iter().collect();
     sorted.sort_by(|a, b| a.name.cmp(&b.name));
     let mut hasher = Sha256::new();
+    let mut canonical = String::new();
     for file in sorted {
-        let mut canonical = String::new();
+        canonical.clear();
         if let Ok(table) = file.text.parse::<toml::Table>() {
             write_table(&mut canonical, &table);
         }
@@ -42,7 +43,8 @@ fn write_table(out: &mut String, table: &toml::Table) {
         if index > 0 {
             out.push(',');
         }
-        let _ = write!(out, "{key:?}:");
+        debug_string(out, key);
+        out.push(':');
         if let Some(value) = table.get(key) {
             write_value(out, value);
         }
@@ -50,11 +52,21 @@ fn write_table(out: &mut String, table: &toml::Table) {
     out.push('}');
 }
 
+/// A string as `{:?}` writes it; printable ASCII without quotes or backslashes is copied as it
+/// is, which is what `{:?}` does with it, without going through the formatter.
+fn debug_string(out: &mut String, text: &str) {
+    if text.bytes().all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\') {
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
+    } else {
+        let _ = write!(out, "{text:?}");
+    }
+}
+
 fn write_value(out: &mut String, value: &toml::Value) {
     match value {
-        toml::Value::String(s) => {
-            let _ = write!(out, "{s:?}");
-        }
+        toml::Value::String(s) => debug_string(out, s),
         toml::Value::Integer(i) => {
             let _ = write!(out, "{i}");
         }
@@ -78,5 +90,26 @@ fn write_value(out: &mut String, value: &toml::Value) {
             out.push(']');
         }
         toml::Value::Table(table) => write_table(out, table),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The fast path writes exactly what `{:?}` writes, so the hash does not depend on it.
+    #[test]
+    fn strings_are_written_as_debug_writes_them() {
+        for text in [
+            "plain ascii (1-2)",
+            "quote \" here",
+            "back\\slash",
+            "tab\there",
+            "≥ 7 — ok",
+            "",
+            "\u{202e}",
+        ] {
+            let mut fast = String::new();
+            super::debug_string(&mut fast, text);
+            assert_eq!(fast, format!("{text:?}"), "{text}");
+        }
     }
 }

@@ -164,7 +164,8 @@ impl At {
 
 /// What the compilation knows so far: the names later rules may refer to, and the problems.
 struct Compiler<'f> {
-    files: &'f [KbFile],
+    /// For each file, the byte offset where each line starts.
+    line_starts: HashMap<&'f str, Vec<usize>>,
     diagnostics: Vec<Diagnostic>,
     rule_ids: HashMap<String, (String, Option<usize>)>,
     /// Source id → (index, label).
@@ -180,8 +181,17 @@ struct Compiler<'f> {
 
 impl<'f> Compiler<'f> {
     fn new(files: &'f [KbFile]) -> Self {
+        let line_starts = files
+            .iter()
+            .map(|file| {
+                let starts = std::iter::once(0)
+                    .chain(file.text.match_indices('\n').map(|(at, _)| at + 1))
+                    .collect();
+                (file.name.as_str(), starts)
+            })
+            .collect();
         Self {
-            files,
+            line_starts,
             diagnostics: Vec::new(),
             rule_ids: HashMap::new(),
             sources: HashMap::new(),
@@ -195,8 +205,12 @@ impl<'f> Compiler<'f> {
     }
 
     fn at(&self, file: &'static str, id: &Spanned<String>) -> At {
-        let text = self.files.iter().find(|f| f.name == file).map_or("", |f| f.text.as_str());
-        At { file, line: Some(line_of(text, id.span().start)), rule: Some(id.get_ref().clone()) }
+        let offset = id.span().start;
+        let line = self
+            .line_starts
+            .get(file)
+            .map_or(1, |starts| starts.partition_point(|start| *start <= offset).max(1));
+        At { file, line: Some(line), rule: Some(id.get_ref().clone()) }
     }
 
     fn error(&mut self, at: &At, message: impl Into<String>) {
@@ -360,7 +374,8 @@ impl<'f> Compiler<'f> {
             sources: TextList::new(labels),
             certainty: raw.certainty,
             cited,
-            encoded: EncodingCache::default(),
+            head: EncodingCache::default(),
+            tail: EncodingCache::default(),
         }
     }
 

@@ -69,8 +69,10 @@ pub struct RuleMeta {
     pub certainty: Certainty,
     /// The sources it cites, as a set of indices into [`KnowledgeBase::sources`].
     pub cited: SourceSet,
-    /// Its rationale entry's JSON, once encoded.
-    pub encoded: EncodingCache,
+    /// Its rationale entry's JSON up to its inputs, once encoded.
+    pub head: EncodingCache,
+    /// Its rationale entry's JSON after its inputs, once encoded.
+    pub tail: EncodingCache,
 }
 
 /// A cited source.
@@ -194,6 +196,8 @@ pub struct Tier {
     pub title: String,
     /// What to do, and how urgently.
     pub action: String,
+    /// The name of this tier's flags among a rule's inputs: `red_flags (emergency)`.
+    pub input_key: String,
 }
 
 /// A red-flag rule.
@@ -222,6 +226,8 @@ pub struct Screen {
     pub meta: RuleMeta,
     /// The items.
     pub items: Vec<ScreenItem>,
+    /// The name of its unanswered items among a rule's inputs: `screen.red_flags (unanswered)`.
+    pub input_key: String,
 }
 
 /// One required answer of a screen.
@@ -370,6 +376,19 @@ pub struct TherapyCourse {
     pub allowed_sessions: (u32, u32),
     /// Allowed range of weeks.
     pub allowed_weeks: (u32, u32),
+    /// The names of its absolute and of its relative contraindications among a rule's inputs:
+    /// `contraindications (absolute to decompression)`.
+    pub contraindication_keys: [String; 2],
+}
+
+impl TherapyCourse {
+    /// The name of its contraindications of a class among a rule's inputs.
+    pub fn contraindication_key(&self, class: ContraindicationClass) -> &str {
+        match class {
+            ContraindicationClass::Absolute => &self.contraindication_keys[0],
+            ContraindicationClass::Relative => &self.contraindication_keys[1],
+        }
+    }
 }
 
 /// The phases of one plan.

@@ -114,6 +114,14 @@ impl Field {
         }
     }
 
+    /// The code of an enumerated value (`"severe"`), without allocating.
+    pub fn code(&self, value: Scalar) -> Option<&'static str> {
+        match (value, self.ty) {
+            (Scalar::Enum(index), ValueType::Enum(codes)) => codes.get(usize::from(index)).copied(),
+            _ => None,
+        }
+    }
+
     /// The JSON form of a value of this field.
     pub fn to_json(&self, value: Scalar) -> serde_json::Value {
         match value {

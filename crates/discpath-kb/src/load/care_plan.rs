@@ -3,7 +3,6 @@
 
 use std::collections::BTreeSet;
 
-
 use super::condition::Stage;
 use super::{At, Compiler};
 use crate::model::{
@@ -33,6 +32,8 @@ impl Compiler<'_> {
                 weekly: therapy.weekly.clone(),
                 allowed_sessions: (therapy.allowed_sessions[0], therapy.allowed_sessions[1]),
                 allowed_weeks: (therapy.allowed_weeks[0], therapy.allowed_weeks[1]),
+                contraindication_keys: ["absolute", "relative"]
+                    .map(|class| format!("contraindications ({class} to {})", therapy.therapy)),
             });
         }
         let plans = self.plans(&file.plan);

@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use discpath_model::Pathway;
 
-use super::condition::Stage;
 use super::Compiler;
+use super::condition::Stage;
 use crate::model::{
     ComparedTherapy, Criterion, Escalation, Evidence, EvidenceStatement, Predictor,
 };

@@ -27,7 +27,13 @@ impl Compiler<'_> {
                 self.error(&at, format!("tier {id} is defined twice"));
             }
             self.tiers.push(id.clone());
-            compiled.push(Tier { id, title: tier.title.clone(), action: tier.action.clone() });
+            let input_key = format!("red_flags ({id})");
+            compiled.push(Tier {
+                id,
+                title: tier.title.clone(),
+                action: tier.action.clone(),
+                input_key,
+            });
         }
         compiled
     }
@@ -132,7 +138,8 @@ impl Compiler<'_> {
                 items.push(ScreenItem { id, fact, unless });
             }
         }
-        Screen { meta, items }
+        let input_key = format!("{} (unanswered)", meta.id);
+        Screen { meta, items, input_key }
     }
 
     pub(super) fn contraindications(

@@ -17,7 +17,8 @@ use crate::vocabulary::{
 /// The document's entries: its sections.
 #[derive(Default)]
 pub(super) struct Sections {
-    present: Vec<&'static str>,
+    /// Bit `i` set: section `i` of [`SECTIONS`] is present.
+    present: u32,
 }
 
 impl Entries for Sections {
@@ -27,10 +28,11 @@ impl Entries for Sections {
         key: &str,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        let Some(section) = SECTIONS.iter().copied().find(|s| *s == key) else {
+        let Some(index) = SECTIONS.iter().position(|s| *s == key) else {
             return unknown_entry(validator, key.to_owned(), key, SECTIONS, map);
         };
-        self.present.push(section);
+        let section = SECTIONS[index];
+        self.present |= 1 << index;
         match section {
             "diagnoses" => array_entry(validator, section, "an array", Diagnoses, map),
             "questionnaires" => object_entry(
@@ -46,7 +48,8 @@ impl Entries for Sections {
 
     fn end(self, validator: &mut Validator) {
         for section in REQUIRED_SECTIONS {
-            if !self.present.contains(section) {
+            let index = SECTIONS.iter().position(|s| s == section).unwrap_or(0);
+            if self.present & (1 << index) == 0 {
                 validator.error(*section, "required");
             }
         }
@@ -90,7 +93,11 @@ impl Entries for Scalars {
             _ => {}
         }
         let fields = &FIELDS[self.range.clone()];
-        let Some(offset) = fields.iter().position(|f| f.name == key) else {
+        // The first byte and the length rule out most fields before the bytes are compared.
+        let first = key.as_bytes().first();
+        let Some(offset) = fields.iter().position(|f| {
+            f.name.len() == key.len() && f.name.as_bytes().first() == first && f.name == key
+        }) else {
             let known: Vec<&str> =
                 fields.iter().map(|f| f.name).chain(self.special.iter().copied()).collect();
             return unknown_entry(validator, format!("{}.{key}", self.section), key, &known, map);
@@ -154,7 +161,9 @@ impl Entries for DiagnosisEntry {
         key: &str,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        let path = format!("diagnoses[{}]", self.index);
+        // The path is formatted only when there is an error to report.
+        let index = self.index;
+        let path = || format!("diagnoses[{index}]");
         match key {
             "code" => {
                 self.named[0] = true;
@@ -162,7 +171,7 @@ impl Entries for DiagnosisEntry {
                     Loose::Str(text) => match DiagnosisCode::lookup(&text) {
                         Some(code) => self.code = Some(code),
                         None => validator.error(
-                            format!("{path}.code"),
+                            format!("{}.code", path()),
                             format!(
                                 "{} is not one of {}",
                                 Loose::Str(text),
@@ -171,7 +180,7 @@ impl Entries for DiagnosisEntry {
                         ),
                     },
                     other => validator.error(
-                        format!("{path}.code"),
+                        format!("{}.code", path()),
                         format!("expected a diagnosis code, found {other}"),
                     ),
                 }
@@ -181,14 +190,14 @@ impl Entries for DiagnosisEntry {
                 match map.next_value::<Loose<'de>>()? {
                     Loose::Bool(b) => self.confirmed = Some(b),
                     other => validator.error(
-                        format!("{path}.confirmed_by_imaging"),
+                        format!("{}.confirmed_by_imaging", path()),
                         format!("expected true or false, found {other}"),
                     ),
                 }
             }
             other => {
                 let known = &["code", "confirmed_by_imaging"];
-                return unknown_entry(validator, format!("{path}.{other}"), other, known, map);
+                return unknown_entry(validator, format!("{}.{other}", path()), other, known, map);
             }
         }
         Ok(())

@@ -1,7 +1,7 @@
 //! `discpath assess`: one document, or JSON Lines in `--batch`.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 
 use discpath_kb::KnowledgeBase;
@@ -42,47 +42,52 @@ pub(super) fn single(kb: &KnowledgeBase, file: &Path, json: bool) -> Result<(), 
 /// Reads JSON Lines and writes one JSON line per input line, in order. A line that is not a
 /// valid document yields `{"line": N, "error": "…", "errors": […]}` in its place; the run goes
 /// on, and fails (exit status 2) at the end if any line was invalid.
+///
+/// A line that lies whole in the reader's buffer (nearly every line) is parsed where it lies,
+/// and every recommendation is encoded straight into one output buffer that goes to standard
+/// output in large writes: no document is copied on the way in or out.
 pub(super) fn batch(kb: &KnowledgeBase, file: &Path) -> Result<(), Failure> {
-    let mut input = BufReader::with_capacity(1 << 16, open(file)?);
-    let mut output = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    const CHUNK: usize = 1 << 16;
+    let mut input = BufReader::with_capacity(CHUNK, open(file)?);
+    let mut stdout = std::io::stdout().lock();
     let write_error = |e: std::io::Error| Failure::failed("cannot write to standard output", e);
-    let mut line = Vec::new();
-    // Each document is serialized into this buffer, then written out in one piece.
-    let mut encoded = Vec::with_capacity(16 * 1024);
+    let mut output = Vec::with_capacity(2 * CHUNK);
+    // A line that straddles the reader's buffer is gathered here.
+    let mut partial = Vec::new();
     let (mut number, mut invalid) = (0usize, 0usize);
     loop {
-        line.clear();
-        let read = read_line(&mut input, &mut line).map_err(|e| {
+        let buffer = input.fill_buf().map_err(|e| {
             Failure::failed(format!("cannot read {} line {}", file.display(), number + 1), e)
         })?;
-        if read == 0 {
+        if buffer.is_empty() {
             break;
         }
-        number += 1;
-        let parsed = std::str::from_utf8(&line)
-            .map_err(|_| InvalidDocument {
-                errors: vec![FieldError {
-                    path: String::new(),
-                    message: "not valid UTF-8".to_owned(),
-                }],
-            })
-            .and_then(|text| discpath_model::parse(text.trim_end_matches(['\n', '\r'])));
-        encoded.clear();
-        let written = match parsed {
-            Ok(doc) => {
-                discpath_engine::assess(kb, &doc).write_json(&mut encoded);
-                Ok(())
-            }
-            Err(errors) => {
-                invalid += 1;
-                serde_json::to_writer(&mut encoded, &ErrorLine::new(Some(number), &errors))
-            }
+        let (taken, complete) = match memchr::memchr(b'\n', buffer) {
+            Some(at) => (at + 1, true),
+            None => (buffer.len(), false),
         };
-        written.map_err(|e| Failure::failed("cannot encode the output", e))?;
-        encoded.push(b'\n');
-        output.write_all(&encoded).map_err(write_error)?;
+        if complete && partial.is_empty() {
+            number += 1;
+            invalid += usize::from(!encode_line(kb, &buffer[..taken], number, &mut output)?);
+        } else {
+            partial.extend_from_slice(&buffer[..taken]);
+            if complete {
+                number += 1;
+                invalid += usize::from(!encode_line(kb, &partial, number, &mut output)?);
+                partial.clear();
+            }
+        }
+        input.consume(taken);
+        if output.len() >= CHUNK {
+            stdout.write_all(&output).map_err(write_error)?;
+            output.clear();
+        }
     }
-    output.flush().map_err(write_error)?;
+    if !partial.is_empty() {
+        number += 1;
+        invalid += usize::from(!encode_line(kb, &partial, number, &mut output)?);
+    }
+    stdout.write_all(&output).and_then(|()| stdout.flush()).map_err(write_error)?;
     if invalid > 0 {
         return Err(Failure::Reported {
             code: 2,
@@ -92,26 +97,32 @@ pub(super) fn batch(kb: &KnowledgeBase, file: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Reads up to and including the next newline into `line` (like `BufRead::read_until`, with a
-/// vectorized search for the newline); returns the number of bytes read.
-fn read_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> std::io::Result<usize> {
-    let mut read = 0;
-    loop {
-        let buffer = input.fill_buf()?;
-        if buffer.is_empty() {
-            return Ok(read);
+/// Appends the output line for one input line (newline included); `false` when the line is not
+/// a valid document (its error line is appended instead).
+fn encode_line(
+    kb: &KnowledgeBase,
+    line: &[u8],
+    number: usize,
+    output: &mut Vec<u8>,
+) -> Result<bool, Failure> {
+    let parsed = std::str::from_utf8(line)
+        .map_err(|_| InvalidDocument {
+            errors: vec![FieldError { path: String::new(), message: "not valid UTF-8".to_owned() }],
+        })
+        .and_then(|text| discpath_model::parse(text.trim_end_matches(['\n', '\r'])));
+    let valid = match parsed {
+        Ok(doc) => {
+            discpath_engine::assess(kb, &doc).write_json(output);
+            true
         }
-        let (taken, done) = match memchr::memchr(b'\n', buffer) {
-            Some(at) => (at + 1, true),
-            None => (buffer.len(), false),
-        };
-        line.extend_from_slice(&buffer[..taken]);
-        input.consume(taken);
-        read += taken;
-        if done {
-            return Ok(read);
+        Err(errors) => {
+            serde_json::to_writer(&mut *output, &ErrorLine::new(Some(number), &errors))
+                .map_err(|e| Failure::failed("cannot encode the output", e))?;
+            false
         }
-    }
+    };
+    output.push(b'\n');
+    Ok(valid)
 }
 
 /// The JSON that stands for an invalid document.

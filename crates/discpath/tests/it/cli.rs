@@ -234,6 +234,16 @@ fn batch_writes_one_line_per_input_line_in_order() {
     let single: Value = serde_json::from_str(&stdout(&single)).unwrap();
     let first: Value = serde_json::from_str(stdout(&output).lines().next().unwrap()).unwrap();
     assert_eq!(first, single);
+    // A line longer than the reader's 64 KiB buffer, between ordinary ones, and a last line
+    // without a newline: each still gives its own output line, in order.
+    let padded = good.replacen('{', &format!("{{{}", " ".repeat(200_000)), 1);
+    let output = discpath(&["assess", "--batch", "-"], &format!("{good}\n{padded}\n{urgent}"));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let lines: Vec<Value> =
+        stdout(&output).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[1], single);
+    assert_eq!(lines[2]["pathway"], "urgent_referral");
 }
 
 #[test]
