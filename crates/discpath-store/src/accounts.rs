@@ -1,4 +1,4 @@
-//! Clinics, users, sessions, API tokens and failed-login counts.
+//! Clinics, users, sessions and API tokens.
 
 use serde::Serialize;
 
@@ -46,6 +46,8 @@ pub struct ApiToken {
     pub name: String,
     /// When it was created.
     pub created_at: String,
+    /// When it stops working.
+    pub expires_at: String,
     /// When it was revoked, if it was.
     pub revoked_at: Option<String>,
 }
@@ -178,6 +180,26 @@ pub async fn session_user(
     Ok(sqlx::query_as(sql).bind(token_hash).bind(now).fetch_optional(store.pool()).await?)
 }
 
+/// Ends every session and revokes every API token of a user (after a password change, or when
+/// the account is disabled): re-enabling the account later revives none of them.
+pub async fn end_credentials(tx: &mut Tx, user: &User, at: &str) -> Result<(), StoreError> {
+    sqlx::query("delete from web_session where clinic_id = $1 and user_id = $2")
+        .bind(&user.clinic_id)
+        .bind(&user.user_id)
+        .execute(tx.conn())
+        .await?;
+    sqlx::query(
+        "update api_token set revoked_at = $1 \
+         where clinic_id = $2 and user_id = $3 and revoked_at is null",
+    )
+    .bind(at)
+    .bind(&user.clinic_id)
+    .bind(&user.user_id)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
 /// Ends a session, and every expired one.
 pub async fn end_session(tx: &mut Tx, token_hash: &str, now: &str) -> Result<(), StoreError> {
     sqlx::query("delete from web_session where token_hash = $1 or expires_at <= $2")
@@ -196,8 +218,8 @@ pub async fn create_token(
     user: &User,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "insert into api_token (token_id, token_hash, user_id, clinic_id, name, created_at) \
-         values ($1, $2, $3, $4, $5, $6)",
+        "insert into api_token (token_id, token_hash, user_id, clinic_id, name, created_at, expires_at) \
+         values ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&token.token_id)
     .bind(token_hash)
@@ -205,24 +227,41 @@ pub async fn create_token(
     .bind(&user.clinic_id)
     .bind(&token.name)
     .bind(&token.created_at)
+    .bind(&token.expires_at)
     .execute(tx.conn())
     .await?;
     Ok(())
 }
 
-/// The enabled user an unrevoked API token belongs to (one read, outside any transaction).
-pub async fn token_user(store: &Store, token_hash: &str) -> Result<Option<User>, StoreError> {
+/// The enabled user an unrevoked, unexpired API token belongs to, with the token's id (one
+/// read, outside any transaction).
+pub async fn token_user(
+    store: &Store,
+    token_hash: &str,
+    now: &str,
+) -> Result<Option<(User, String)>, StoreError> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "select {USER_COLUMNS} from app_user where disabled = 0 and user_id = \
-         (select user_id from api_token where token_hash = $1 and revoked_at is null)"
+        "select {USER_COLUMNS}, token_id from app_user, \
+           (select token_id, user_id as token_user from api_token \
+            where token_hash = $1 and revoked_at is null and expires_at > $2) token \
+         where disabled = 0 and user_id = token.token_user"
     ));
-    Ok(sqlx::query_as(sql).bind(token_hash).fetch_optional(store.pool()).await?)
+    let row: Option<TokenUser> =
+        sqlx::query_as(sql).bind(token_hash).bind(now).fetch_optional(store.pool()).await?;
+    Ok(row.map(|row| (row.user, row.token_id)))
+}
+
+#[derive(sqlx::FromRow)]
+struct TokenUser {
+    #[sqlx(flatten)]
+    user: User,
+    token_id: String,
 }
 
 /// A user's API tokens.
 pub async fn tokens(tx: &mut Tx, user: &User) -> Result<Vec<ApiToken>, StoreError> {
     Ok(sqlx::query_as(
-        "select token_id, name, created_at, revoked_at from api_token \
+        "select token_id, name, created_at, expires_at, revoked_at from api_token \
          where clinic_id = $1 and user_id = $2 order by created_at, token_id",
     )
     .bind(&user.clinic_id)
@@ -249,38 +288,4 @@ pub async fn revoke_token(
     .execute(tx.conn())
     .await?;
     Ok(done.rows_affected() == 1)
-}
-
-/// Records a failed login for an e-mail.
-pub async fn record_login_failure(tx: &mut Tx, email: &str, at: &str) -> Result<(), StoreError> {
-    sqlx::query("insert into login_failure (email, at) values ($1, $2)")
-        .bind(email)
-        .bind(at)
-        .execute(tx.conn())
-        .await?;
-    Ok(())
-}
-
-/// How many logins failed for an e-mail since an instant.
-pub async fn login_failures_since(
-    tx: &mut Tx,
-    email: &str,
-    since: &str,
-) -> Result<i64, StoreError> {
-    let (count,): (i64,) =
-        sqlx::query_as("select count(*) from login_failure where email = $1 and at > $2")
-            .bind(email)
-            .bind(since)
-            .fetch_one(tx.conn())
-            .await?;
-    Ok(count)
-}
-
-/// Forgets the failed logins of an e-mail (after a successful login).
-pub async fn clear_login_failures(tx: &mut Tx, email: &str) -> Result<(), StoreError> {
-    sqlx::query("delete from login_failure where email = $1")
-        .bind(email)
-        .execute(tx.conn())
-        .await?;
-    Ok(())
 }

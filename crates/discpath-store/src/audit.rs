@@ -94,9 +94,23 @@ const COLUMNS: &str = "chain, seq, at, clinic_id, actor, action, patient_id, res
 
 /// Appends an event to one of its clinic's chains.
 pub async fn append(tx: &mut Tx, event: &AuditEvent<'_>) -> Result<(), StoreError> {
+    append_all(tx, std::slice::from_ref(event)).await
+}
+
+/// Appends events of one clinic, in order, to one of its chains (one chain, so that a request
+/// never holds two chain heads and concurrent requests cannot deadlock on them).
+pub async fn append_all(tx: &mut Tx, events: &[AuditEvent<'_>]) -> Result<(), StoreError> {
+    let Some(first) = events.first() else { return Ok(()) };
     let stripe = NEXT_STRIPE.fetch_add(1, Ordering::Relaxed) % STRIPES;
-    let chain = format!("{}/{stripe}", event.clinic_id.unwrap_or(SYSTEM_CHAIN));
-    let chain = chain.as_str();
+    let chain = format!("{}/{stripe}", first.clinic_id.unwrap_or(SYSTEM_CHAIN));
+    for event in events {
+        debug_assert_eq!(event.clinic_id, first.clinic_id, "one clinic's events");
+        append_to(tx, &chain, event).await?;
+    }
+    Ok(())
+}
+
+async fn append_to(tx: &mut Tx, chain: &str, event: &AuditEvent<'_>) -> Result<(), StoreError> {
     // One statement creates the chain's head or advances it, and returns the new sequence
     // number with the previous record's hash; it also locks the head until the commit.
     let (seq, prev_hash): (i64, String) = sqlx::query_as(

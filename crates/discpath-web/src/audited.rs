@@ -40,6 +40,9 @@ pub(crate) enum Actor<'a> {
 pub(crate) struct Subject {
     pub patient_id: Option<String>,
     pub resource: Option<String>,
+    /// A list read: each record returned, as (patient, record); each gets an audit record of its
+    /// own, so that the trail of a patient shows every list that showed them.
+    pub listed: Vec<(Option<String>, String)>,
 }
 
 impl Subject {
@@ -47,6 +50,17 @@ impl Subject {
     pub(crate) fn set(&mut self, patient_id: &str, resource: &str) {
         self.patient_id = Some(patient_id.to_owned());
         self.resource = Some(resource.to_owned());
+    }
+
+    /// Names the records a list read returned, with their patients.
+    pub(crate) fn list<'a>(
+        &mut self,
+        records: impl IntoIterator<Item = (Option<&'a str>, &'a str)>,
+    ) {
+        self.listed = records
+            .into_iter()
+            .map(|(patient, record)| (patient.map(str::to_owned), record.to_owned()))
+            .collect();
     }
 }
 
@@ -100,6 +114,14 @@ async fn record(
         outcome,
         request_id: request_id.0.as_deref(),
     };
-    audit::append(tx, &event).await?;
+    let listed = subject.listed.iter().filter(|_| outcome == "ok").map(|(patient, record)| {
+        AuditEvent { patient_id: patient.as_deref(), resource: Some(record), ..event }
+    });
+    let mut events: Vec<AuditEvent<'_>> = listed.collect();
+    // A list's own record is needed only when it returned nothing.
+    if events.is_empty() || subject.patient_id.is_some() || subject.resource.is_some() {
+        events.insert(0, event);
+    }
+    audit::append_all(tx, &events).await?;
     Ok(())
 }

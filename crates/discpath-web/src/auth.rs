@@ -2,7 +2,11 @@
 //!
 //! A caller authenticates with a session cookie (after `POST /api/v1/session`) or an API token
 //! (`Authorization: Bearer dpt_…`). Both are random 256-bit secrets; the database keeps only
-//! their sha256. Passwords are argon2id PHC strings (OWASP parameters: 19 MiB, 2 passes).
+//! their sha256. Passwords are argon2id PHC strings (OWASP parameters: 19 MiB, 2 passes),
+//! hashed through a [`PasswordGate`] that bounds how many hashes (and their memory) run at once.
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
@@ -13,6 +17,7 @@ use axum::http::{HeaderMap, header};
 use base64::Engine as _;
 use discpath_store::accounts::{self, User};
 use sha2::{Digest as _, Sha256};
+use tokio::sync::Semaphore;
 
 use crate::error::ApiError;
 use crate::state::{AppState, now};
@@ -107,6 +112,8 @@ impl Role {
 pub(crate) struct Caller {
     pub user: User,
     pub role: Role,
+    /// The API token it authenticated with (none: a session cookie).
+    pub token_id: Option<String>,
 }
 
 impl Caller {
@@ -130,20 +137,23 @@ impl FromRequestParts<AppState> for Caller {
             .get(header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.strip_prefix("Bearer "));
-        let user = match bearer {
-            Some(token) => accounts::token_user(&state.store, &secret_hash(token.trim())).await?,
-            None => match cookie(&parts.headers, SESSION_COOKIE) {
-                Some(token) => {
-                    accounts::session_user(&state.store, &secret_hash(token), &now()).await?
-                }
-                None => None,
-            },
+        let (user, token_id) = match bearer {
+            Some(token) => accounts::token_user(&state.store, &secret_hash(token.trim()), &now())
+                .await?
+                .map(|(user, token_id)| (user, Some(token_id)))
+                .ok_or(ApiError::Unauthenticated)?,
+            None => {
+                let token =
+                    cookie(&parts.headers, SESSION_COOKIE).ok_or(ApiError::Unauthenticated)?;
+                let user =
+                    accounts::session_user(&state.store, &secret_hash(token), &now()).await?;
+                (user.ok_or(ApiError::Unauthenticated)?, None)
+            }
         };
-        let user = user.ok_or(ApiError::Unauthenticated)?;
         let role = Role::parse(&user.role).ok_or_else(|| {
             ApiError::Internal(format!("user {} has an unknown role", user.user_id))
         })?;
-        Ok(Self { user, role })
+        Ok(Self { user, role, token_id })
     }
 }
 
@@ -171,6 +181,43 @@ pub(crate) fn secret_hash(secret: &str) -> String {
     Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Bounds the password hashes computed at once: each argon2id hash holds 19 MiB for tens of
+/// milliseconds, so a flood of logins would otherwise take the memory of one per request. A
+/// caller waits briefly for a slot, then is answered 503 with `Retry-After`.
+pub(crate) struct PasswordGate {
+    slots: Arc<Semaphore>,
+    wait: Duration,
+}
+
+impl PasswordGate {
+    pub(crate) fn new(slots: usize, wait: Duration) -> Self {
+        Self { slots: Arc::new(Semaphore::new(slots.max(1))), wait }
+    }
+
+    async fn slot(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+        match tokio::time::timeout(self.wait, Arc::clone(&self.slots).acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(ApiError::Busy),
+        }
+    }
+
+    /// Hashes a new password.
+    pub(crate) async fn hash(&self, password: String) -> Result<String, ApiError> {
+        let _slot = self.slot().await?;
+        hash_password(password).await.map_err(ApiError::Internal)
+    }
+
+    /// Checks a password; see [`verify_password`].
+    pub(crate) async fn verify(
+        &self,
+        password: String,
+        stored: Option<String>,
+    ) -> Result<bool, ApiError> {
+        let _slot = self.slot().await?;
+        Ok(verify_password(password, stored).await)
+    }
+}
+
 /// Hashes a password with argon2id (on a blocking thread: it takes tens of milliseconds).
 pub async fn hash_password(password: String) -> Result<String, String> {
     tokio::task::spawn_blocking(move || {
@@ -185,7 +232,7 @@ pub async fn hash_password(password: String) -> Result<String, String> {
 
 /// Checks a password against a stored hash; an unknown user is checked against a fixed hash so
 /// that the answer takes as long either way.
-pub(crate) async fn verify_password(password: String, stored: Option<String>) -> bool {
+async fn verify_password(password: String, stored: Option<String>) -> bool {
     /// The hash of a password nobody has (compared against when the e-mail is unknown).
     const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Z2u0dCCbNyg8C6lYQJbbZ0hRgvF9cdVhUsSO6kYeL8I";
     let known = stored.is_some();

@@ -20,7 +20,7 @@ pub const DEMO_CLINIC: &str = "Demo Spine Clinic";
 /// The demo accounts and their password for this run.
 #[derive(Debug, Clone)]
 pub struct DemoLogin {
-    /// `(e-mail, role)` of each account.
+    /// `(e-mail, role)` of each account that can log in (not those an administrator disabled).
     pub accounts: Vec<(String, &'static str)>,
     /// The password of all three, new at every start.
     pub password: String,
@@ -78,10 +78,12 @@ pub async fn seed(store: &Store, kb: &KnowledgeBase) -> Result<DemoLogin, StoreE
     for role in [Role::Admin, Role::Clinician, Role::Coordinator] {
         let email = format!("demo-{}@discpath.example", role.as_str());
         let user = match accounts::user_by_email(&mut tx, &email).await? {
+            // A restart sets a new password (ending the account's sessions and tokens, as any
+            // password change does) but never re-enables an account an administrator disabled.
             Some(mut user) => {
                 user.password_hash.clone_from(&password_hash);
-                user.disabled = 0;
                 accounts::update_user(&mut tx, &user).await?;
+                accounts::end_credentials(&mut tx, &user, &at).await?;
                 user
             }
             None => {
@@ -102,7 +104,9 @@ pub async fn seed(store: &Store, kb: &KnowledgeBase) -> Result<DemoLogin, StoreE
         if role == Role::Clinician {
             clinician_id.clone_from(&user.user_id);
         }
-        logins.push((email, role.as_str()));
+        if user.disabled == 0 {
+            logins.push((email, role.as_str()));
+        }
     }
     if patients::patients(&mut tx, &clinic.clinic_id, None, None, 1).await?.is_empty() {
         for (name, mrn, birth_date, sex, document) in PATIENTS {

@@ -26,10 +26,17 @@ pub enum ApiError {
     Conflict(String),
     /// 413: the body is over the limit.
     PayloadTooLarge,
+    /// 405: the route exists, but not with this method.
+    MethodNotAllowed,
     /// 415: the body is not of the required type.
     UnsupportedMediaType(&'static str),
-    /// 429: too many attempts; try again later.
-    TooManyRequests,
+    /// 429: too many attempts; try again after `Retry-After`.
+    TooManyRequests {
+        /// Seconds until an attempt may pass.
+        retry_after_secs: u64,
+    },
+    /// 503: the server is saturated (e.g. every password-hashing slot is busy); try again soon.
+    Busy,
     /// 500: the server failed; the details are logged, not returned.
     Internal(String),
 }
@@ -63,10 +70,12 @@ impl ApiError {
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Self::UnsupportedMediaType(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
-            Self::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
+            Self::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
+            Self::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -74,10 +83,13 @@ impl ApiError {
     /// The outcome recorded in the audit trail.
     pub(crate) fn outcome(&self) -> &'static str {
         match self {
-            Self::Invalid(_) | Self::PayloadTooLarge | Self::UnsupportedMediaType(_) => "invalid",
-            Self::Unauthenticated | Self::Forbidden | Self::CrossSite | Self::TooManyRequests => {
-                "denied"
-            }
+            Self::Invalid(_)
+            | Self::PayloadTooLarge
+            | Self::MethodNotAllowed
+            | Self::UnsupportedMediaType(_) => "invalid",
+            Self::Unauthenticated | Self::Forbidden | Self::CrossSite => "denied",
+            Self::TooManyRequests { .. } => "throttled",
+            Self::Busy => "busy",
             Self::NotFound(_) => "not_found",
             Self::Conflict(_) => "conflict",
             Self::Internal(_) => "error",
@@ -99,8 +111,12 @@ impl ApiError {
             Self::NotFound(what) => format!("{what} not found"),
             Self::Conflict(message) => message.clone(),
             Self::PayloadTooLarge => "the request body is too large".to_owned(),
+            Self::MethodNotAllowed => "this route does not take this method (see Allow)".to_owned(),
             Self::UnsupportedMediaType(expected) => format!("the request body must be {expected}"),
-            Self::TooManyRequests => "too many attempts; try again in a few minutes".to_owned(),
+            Self::TooManyRequests { retry_after_secs } => {
+                format!("too many attempts; try again in {retry_after_secs} s")
+            }
+            Self::Busy => "the server is busy; try again in a moment".to_owned(),
             Self::Internal(_) => "the server failed; the request was not completed".to_owned(),
         }
     }
@@ -123,8 +139,13 @@ impl IntoResponse for ApiError {
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
-        if matches!(self, Self::TooManyRequests) {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("900"));
+        let retry_after = match self {
+            Self::TooManyRequests { retry_after_secs } => Some(retry_after_secs),
+            Self::Busy => Some(1),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }

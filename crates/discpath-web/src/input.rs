@@ -1,17 +1,21 @@
-//! Reading and validating request bodies and query parameters.
+//! Reading and validating request bodies, path parameters and query parameters.
 //!
 //! JSON bodies must say `Content-Type: application/json` (which a cross-site HTML form cannot
 //! send), stay under the body limit (413) and parse (422). [`Fields`] then checks an object's
-//! fields one by one and reports every problem with its path, as the assessment contract does.
+//! fields one by one and reports every problem with its path, as the assessment contract does;
+//! text never carries control characters or bidirectional overrides. [`Path`] and [`Query`]
+//! answer undecodable ids and malformed queries with the same JSON error.
 
 use std::borrow::Cow;
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use base64::Engine as _;
 use discpath_model::FieldError;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
@@ -51,6 +55,35 @@ impl FromRequest<AppState> for JsonText {
         String::from_utf8(bytes.to_vec())
             .map(Self)
             .map_err(|_| ApiError::invalid("", "the body is not UTF-8"))
+    }
+}
+
+/// Path parameters; an undecodable one is a 422 naming `path`.
+pub(crate) struct Path<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Self(value)),
+            Err(rejection) => Err(ApiError::invalid("path", rejection.body_text())),
+        }
+    }
+}
+
+/// Query parameters; a malformed query (a repeated or mistyped parameter) is a 422 naming
+/// `query`.
+pub(crate) struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(Self(value)),
+            Err(rejection) => Err(ApiError::invalid("query", rejection.body_text())),
+        }
     }
 }
 
@@ -94,8 +127,17 @@ impl<'v> Fields<'v> {
         self.errors.push(FieldError { path: path.to_owned(), message: message.into() });
     }
 
-    /// A string of 1 to `max` characters (trimmed); `required` makes absence an error.
+    /// One line of 1 to `max` characters (trimmed); `required` makes absence an error.
     pub(crate) fn text(&mut self, key: &str, required: bool, max: usize) -> Option<String> {
+        self.string(key, required, max, false)
+    }
+
+    /// Text of 1 to `max` characters (trimmed) that may run over several lines.
+    pub(crate) fn paragraphs(&mut self, key: &str, required: bool, max: usize) -> Option<String> {
+        self.string(key, required, max, true)
+    }
+
+    fn string(&mut self, key: &str, required: bool, max: usize, lines: bool) -> Option<String> {
         match self.object.and_then(|o| o.get(key)) {
             None | Some(Value::Null) if required => {
                 self.reject(key, "required");
@@ -106,6 +148,16 @@ impl<'v> Fields<'v> {
                 let text = text.trim();
                 if text.is_empty() || text.chars().count() > max {
                     self.reject(key, format!("expected 1 to {max} characters"));
+                    return None;
+                }
+                if let Some(bad) = text.chars().find(|c| forbidden_character(*c, lines)) {
+                    self.reject(
+                        key,
+                        format!(
+                            "contains a control or direction character (U+{:04X})",
+                            u32::from(bad)
+                        ),
+                    );
                     return None;
                 }
                 Some(text.to_owned())
@@ -154,6 +206,20 @@ impl<'v> Fields<'v> {
         }
     }
 
+    /// An integer from `min` to `max`.
+    pub(crate) fn integer(&mut self, key: &str, min: i64, max: i64) -> Option<i64> {
+        match self.object.and_then(|o| o.get(key)) {
+            None | Some(Value::Null) => None,
+            Some(value) => match value.as_i64() {
+                Some(n) if (min..=max).contains(&n) => Some(n),
+                _ => {
+                    self.reject(key, format!("expected a whole number from {min} to {max}"));
+                    None
+                }
+            },
+        }
+    }
+
     /// A boolean.
     pub(crate) fn boolean(&mut self, key: &str) -> Option<bool> {
         match self.object.and_then(|o| o.get(key)) {
@@ -175,6 +241,14 @@ impl<'v> Fields<'v> {
     pub(crate) fn finish(self) -> Result<(), ApiError> {
         if self.errors.is_empty() { Ok(()) } else { Err(ApiError::Invalid(self.errors)) }
     }
+}
+
+/// Whether a character may not appear in text: control characters (NUL, escape sequences; line
+/// breaks and tabs only in text of several `lines`), and the bidirectional overrides and
+/// isolates that make text display differently from what it is (U+202A–U+202E, U+2066–U+2069).
+fn forbidden_character(c: char, lines: bool) -> bool {
+    (c.is_control() && !(lines && matches!(c, '\n' | '\r' | '\t')))
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// `?limit=&cursor=` of a list.

@@ -2,21 +2,27 @@
 //! operations endpoints (`/healthz`, `/readyz`, `/metrics`).
 //!
 //! Reading order: [`Application`] (build: connect and migrate the store, bind; run until a
-//! shutdown signal), then `routes` (every route with the access it requires), `auth` (sessions,
-//! tokens, roles), `audited` (each request one transaction with its audit record) and `input`
-//! (request bodies, validation, pagination).
+//! shutdown signal), `server` (connections: timeouts, bounded shutdown), then `routes` (every
+//! route with the access it requires), `auth` (sessions, tokens, roles, the password-hashing
+//! gate), `audited` (each request one transaction with its audit record), `input` (request
+//! bodies, validation, pagination), `throttles` (login and form limits), `client` (the client's
+//! address behind trusted proxies) and `headers` (request-id hygiene, security headers).
 //!
 //! This is the only crate that knows HTTP. Handlers parse, call the engine and the store, and
 //! answer; the engine stays pure and the store holds all state.
 
 mod audited;
 mod auth;
+mod client;
 pub mod demo;
 mod error;
+mod headers;
 mod input;
 mod metrics;
 mod routes;
+mod server;
 mod state;
+mod throttles;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -39,6 +45,7 @@ pub use auth::{Permission, Role, hash_password};
 pub use error::ApiError;
 pub use routes::{Access, RouteSpec, route_table};
 pub use state::ServeConfig;
+pub use throttles::Limits;
 
 use crate::state::AppState;
 
@@ -68,6 +75,8 @@ pub struct Application {
     router: Router,
     store: Store,
     address: SocketAddr,
+    policy: server::ConnectionPolicy,
+    throttle_retention_ms: i64,
 }
 
 impl Application {
@@ -80,8 +89,13 @@ impl Application {
         let address = listener
             .local_addr()
             .map_err(|source| StartError::Bind { address: config.listen, source })?;
+        let policy = server::ConnectionPolicy {
+            header_read_timeout: config.header_read_timeout,
+            shutdown_grace: config.shutdown_grace,
+        };
+        let throttle_retention_ms = config.limits.longest_window_ms();
         let router = router(AppState::new(store.clone(), kb, config))?;
-        Ok(Self { listener, router, store, address })
+        Ok(Self { listener, router, store, address, policy, throttle_retention_ms })
     }
 
     /// The address it listens on (with the actual port when the configured one was 0).
@@ -94,15 +108,33 @@ impl Application {
         &self.store
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests in flight and closes the
-    /// database.
-    pub async fn run_until_stopped(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
-        let served = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
+    /// Serves until `shutdown` completes, then finishes the requests in flight (for at most
+    /// the grace period) and closes the database.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) {
+        let sweeper = tokio::spawn(sweep_throttles(self.store.clone(), self.throttle_retention_ms));
+        server::serve(self.listener, self.router, self.policy, shutdown).await;
+        sweeper.abort();
         self.store.close().await;
-        served
+    }
+}
+
+/// Deletes throttle rows whose windows have long ended, every ten minutes (a flood of logins for
+/// random e-mails leaves one row each).
+async fn sweep_throttles(store: Store, retention_ms: i64) {
+    let mut every = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        let purged = async {
+            let mut tx = store.begin().await?;
+            let purged =
+                discpath_store::throttle::purge(&mut tx, throttles::now_ms() - retention_ms)
+                    .await?;
+            tx.commit().await?;
+            Ok::<_, StoreError>(purged)
+        };
+        if let Err(error) = purged.await {
+            tracing::warn!(%error, "cannot purge old throttle rows");
+        }
     }
 }
 
@@ -145,11 +177,14 @@ fn router(state: AppState) -> Result<Router, StartError> {
                         .get("x-request-id")
                         .and_then(|v| v.to_str().ok())
                         .unwrap_or("-");
-                    tracing::info_span!("request", method = %request.method(), route, request_id)
+                    let method = metrics::method_label(request.method());
+                    tracing::info_span!("request", method, route, request_id)
                 })
                 // One access-log line per request: status and latency, inside the span above.
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
+        .layer(axum::middleware::from_fn_with_state(state.clone(), headers::security_headers))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(axum::middleware::from_fn(headers::sanitize_request_id))
         .with_state(state))
 }

@@ -1,9 +1,12 @@
-//! Prometheus metrics: requests and their latency by route, evaluations by pathway. Labels carry
-//! route templates (`/api/v1/patients/{patient_id}`), never the ids or any patient data.
+//! Prometheus metrics: requests and their latency by route, evaluations by pathway. Every label
+//! comes from a known, finite set — route templates (`/api/v1/patients/{patient_id}`, never the
+//! ids or any patient data), the standard methods (any other is `other`), status codes and
+//! pathway codes — so that no request can grow the exposition.
 
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use prometheus_client::encoding::EncodeLabelSet;
@@ -16,14 +19,14 @@ use crate::state::AppState;
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
-    method: String,
+    method: &'static str,
     route: String,
     status: u16,
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabels {
-    method: String,
+    method: &'static str,
     route: String,
 }
 
@@ -68,9 +71,9 @@ impl Metrics {
         self.evaluations.get_or_create(&PathwayLabels { pathway: pathway.to_owned() }).inc();
     }
 
-    fn observe(&self, method: String, route: String, status: u16, elapsed: Duration) {
+    fn observe(&self, method: &'static str, route: String, status: u16, elapsed: Duration) {
         self.latency
-            .get_or_create(&RouteLabels { method: method.clone(), route: route.clone() })
+            .get_or_create(&RouteLabels { method, route: route.clone() })
             .observe(elapsed.as_secs_f64());
         self.requests.get_or_create(&RequestLabels { method, route, status }).inc();
     }
@@ -88,10 +91,26 @@ impl Metrics {
 /// Middleware that records every request.
 pub(crate) async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = request.method().as_str().to_owned();
+    let method = method_label(request.method());
     let route =
         request.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str()).to_owned();
     let response = next.run(request).await;
     state.metrics.observe(method, route, response.status().as_u16(), started.elapsed());
     response
+}
+
+/// A method as a label: one of the standard methods, else `other`.
+pub(crate) fn method_label(method: &Method) -> &'static str {
+    const KNOWN: [Method; 9] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+        Method::TRACE,
+        Method::CONNECT,
+    ];
+    KNOWN.iter().find(|known| *known == method).map_or("other", Method::as_str)
 }

@@ -22,8 +22,10 @@ use crate::state::AppState;
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
-    /// Anyone (health, metrics, login, the public consultation form).
+    /// Anyone (health, readiness, login, the public consultation form).
     Public,
+    /// Monitoring: loopback clients, or callers with the configured metrics token.
+    Monitoring,
     /// Any authenticated user.
     Authenticated,
     /// Users whose role has the permission.
@@ -72,12 +74,12 @@ impl Routes {
 
 /// The router and its route table.
 pub(crate) fn routes() -> (Router<AppState>, Vec<RouteSpec>) {
-    use Access::{Authenticated, Public, Requires};
+    use Access::{Authenticated, Monitoring, Public, Requires};
     use Permission as P;
     let routes = Routes { router: Router::new(), specs: Vec::new() }
         .add("GET", "/healthz", Public, ops::health)
         .add("GET", "/readyz", Public, ops::ready)
-        .add("GET", "/metrics", Public, ops::metrics)
+        .add("GET", "/metrics", Monitoring, ops::metrics)
         .add("POST", "/api/v1/session", Public, accounts::login)
         .add("GET", "/api/v1/session", Authenticated, accounts::current)
         .add("DELETE", "/api/v1/session", Authenticated, accounts::logout)
@@ -212,12 +214,17 @@ pub(crate) fn routes() -> (Router<AppState>, Vec<RouteSpec>) {
             Public,
             consultations::create,
         );
-    let router = routes.router.fallback(not_found).method_not_allowed_fallback(not_found);
+    let router = routes.router.fallback(not_found).method_not_allowed_fallback(method_not_allowed);
     (router, routes.specs)
 }
 
 async fn not_found() -> ApiError {
     ApiError::NotFound("route")
+}
+
+/// The route exists with other methods (axum adds the `Allow` header).
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
 }
 
 /// The route table, for the route/role matrix test.

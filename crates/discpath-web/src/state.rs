@@ -1,15 +1,17 @@
-//! What every handler shares: the store, the knowledge base, metrics and configuration. The
-//! process keeps no other state: sessions, login-failure counts and the audit trail are in the
-//! database, so several instances can serve one PostgreSQL.
+//! What every handler shares: the store, the knowledge base, metrics, the password-hashing gate
+//! and configuration. The process keeps no other state: sessions, throttles and the audit trail
+//! are in the database, so several instances can serve one PostgreSQL.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
 use discpath_kb::KnowledgeBase;
 use discpath_store::Store;
 
+use crate::auth::PasswordGate;
 use crate::metrics::Metrics;
+use crate::throttles::Limits;
 
 /// How the service runs.
 #[derive(Debug, Clone)]
@@ -28,6 +30,47 @@ pub struct ServeConfig {
     pub upload_limit: usize,
     /// Origins (`https://clinic.example`) trusted for cross-origin form posts.
     pub trusted_origins: Vec<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (else the peer address is the
+    /// client's).
+    pub trusted_proxies: Vec<IpAddr>,
+    /// The bearer token that `/metrics` requires; without one, only loopback clients may read it.
+    pub metrics_token: Option<String>,
+    /// How long a client may take to send a request's headers, and how long an idle keep-alive
+    /// connection stays open.
+    pub header_read_timeout: Duration,
+    /// How long a shutdown waits for requests in flight before closing their connections.
+    pub shutdown_grace: Duration,
+    /// How long an API token lasts.
+    pub token_lifetime: Duration,
+    /// Password hashes computed at once (each takes 19 MiB for tens of milliseconds).
+    pub hashing_slots: usize,
+    /// How long a login waits for a hashing slot before it is answered 503.
+    pub hashing_wait: Duration,
+    /// Throttles of logins and of the public form.
+    pub limits: Limits,
+}
+
+impl Default for ServeConfig {
+    /// The defaults of `discpath serve`.
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database: "sqlite://discpath.sqlite3".to_owned(),
+            session_lifetime: Duration::from_secs(8 * 3600),
+            secure_cookies: true,
+            body_limit: 1 << 20,
+            upload_limit: 10 << 20,
+            trusted_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
+            metrics_token: None,
+            header_read_timeout: Duration::from_secs(10),
+            shutdown_grace: Duration::from_secs(10),
+            token_lifetime: Duration::from_secs(90 * 86_400),
+            hashing_slots: std::thread::available_parallelism().map_or(2, usize::from),
+            hashing_wait: Duration::from_secs(2),
+            limits: Limits::default(),
+        }
+    }
 }
 
 /// The shared state.
@@ -38,12 +81,14 @@ pub(crate) struct Inner {
     pub store: Store,
     pub kb: KnowledgeBase,
     pub metrics: Metrics,
+    pub passwords: PasswordGate,
     pub config: ServeConfig,
 }
 
 impl AppState {
     pub(crate) fn new(store: Store, kb: KnowledgeBase, config: ServeConfig) -> Self {
-        Self(Arc::new(Inner { store, kb, metrics: Metrics::new(), config }))
+        let passwords = PasswordGate::new(config.hashing_slots, config.hashing_wait);
+        Self(Arc::new(Inner { store, kb, metrics: Metrics::new(), passwords, config }))
     }
 }
 
@@ -58,4 +103,12 @@ impl std::ops::Deref for AppState {
 /// The current instant, as stored.
 pub(crate) fn now() -> String {
     discpath_store::timestamp(jiff::Timestamp::now())
+}
+
+/// The stored instant `after` from now.
+pub(crate) fn from_now(after: Duration) -> String {
+    let after = jiff::SignedDuration::try_from(after).unwrap_or(jiff::SignedDuration::MAX);
+    discpath_store::timestamp(
+        jiff::Timestamp::now().saturating_add(after).unwrap_or(jiff::Timestamp::MAX),
+    )
 }

@@ -43,7 +43,7 @@ pub(crate) enum Command {
     },
     /// Run the service (JSON API, accounts, audit trail).
     Serve(ServeArgs),
-    /// Administer accounts.
+    /// Administer clinics and accounts.
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
@@ -94,13 +94,23 @@ pub(crate) struct ServeArgs {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum AdminCommand {
+    /// Create a clinic (a tenant: its own patients, users and audit trail).
+    CreateClinic {
+        /// Database URL [default: sqlite://discpath.sqlite3].
+        #[arg(long, env = "DISCPATH_DATABASE", value_name = "URL")]
+        database: Option<String>,
+        /// The clinic's name (unique, ignoring case).
+        #[arg(long)]
+        name: String,
+    },
     /// Create a user (the first administrator of a new install, or any other account).
     CreateUser {
         /// Database URL [default: sqlite://discpath.sqlite3].
         #[arg(long, env = "DISCPATH_DATABASE", value_name = "URL")]
         database: Option<String>,
-        /// The clinic, by name (created if the database has none yet).
-        #[arg(long)]
+        /// The clinic, by id or name (ignoring case); required when the database has several.
+        /// On a database with no clinic yet, the clinic is created with this name.
+        #[arg(long, value_name = "NAME|ID")]
         clinic: Option<String>,
         /// Login e-mail.
         #[arg(long)]

@@ -39,6 +39,9 @@ pub(crate) fn run(args: Cli) -> Result<(), Failure> {
             role: &role,
             password_stdin,
         }),
+        Command::Admin { command: AdminCommand::CreateClinic { database, name } } => {
+            admin::create_clinic(database.as_deref(), &name)
+        }
         Command::Audit { command: AuditCommand::Verify { database } } => {
             admin::verify_audit(database.as_deref())
         }

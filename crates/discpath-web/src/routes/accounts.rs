@@ -1,29 +1,28 @@
 //! Sessions (login, logout), API tokens, users and the audit trail.
 
-use std::time::Duration;
-
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use discpath_store::accounts::{self, ApiToken, User};
 use discpath_store::audit::{self, AuditEvent, AuditRecord, Position};
-use discpath_store::{new_id, timestamp};
+use discpath_store::new_id;
+use discpath_store::throttle;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::audited::{Actor, RequestId, audited};
 use crate::auth::{self, Caller, Permission, Role, SESSION_COOKIE, TOKEN_PREFIX};
+use crate::client::ClientAddress;
 use crate::error::ApiError;
-use crate::input::{Fields, JsonBody, Page, PageQuery, bad_cursor};
-use crate::state::{AppState, now};
+use crate::input::{Fields, JsonBody, Page, PageQuery, Path, Query, bad_cursor};
+use crate::state::{AppState, from_now, now};
+use crate::throttles;
 
-/// Failed logins allowed per e-mail within [`FAILURE_WINDOW`] before logins are refused.
-const MAX_FAILURES: i64 = 10;
-/// The window over which failed logins count.
-const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
 /// The shortest password accepted.
 const MIN_PASSWORD: usize = 12;
+/// The longest API token lifetime a caller may ask for, in days.
+const MAX_TOKEN_DAYS: i64 = 365;
 
 fn user_json(user: &User) -> Value {
     json!({
@@ -33,9 +32,17 @@ fn user_json(user: &User) -> Value {
 }
 
 /// `POST /api/v1/session`: logs in with e-mail and password and sets the session cookie.
+///
+/// Throttled per account and per client address before the password is checked: the check and
+/// the count are one statement per key in the database, so concurrent attempts (on any number of
+/// instances) cannot pass more than the limit lets through, and a refused attempt is neither
+/// checked nor counted. A success takes back the account's attempts counted up to its own,
+/// never later ones; the client's count keeps its failures. Every attempt is in the audit trail
+/// — in the account's clinic when the e-mail is known, so its administrator sees it.
 pub(crate) async fn login(
     State(state): State<AppState>,
     request_id: RequestId,
+    ClientAddress(client): ClientAddress,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     let mut fields = Fields::new(&body, &["email", "password"]);
@@ -43,60 +50,94 @@ pub(crate) async fn login(
     let password = fields.text("password", true, 1024);
     fields.finish()?;
     let (email, password) = (email.unwrap_or_default(), password.unwrap_or_default());
-    let now_at = jiff::Timestamp::now();
-    let since =
-        timestamp(now_at - jiff::SignedDuration::try_from(FAILURE_WINDOW).unwrap_or_default());
+    let limits = &state.config.limits;
+    let account_key = throttles::key("login-account", &email);
+    let client_key = throttles::key("login-client", &client.to_string());
 
     let mut tx = state.store.begin().await?;
-    let failures = accounts::login_failures_since(&mut tx, &email, &since).await?;
-    let user = accounts::user_by_email(&mut tx, &email).await?.filter(|u| u.disabled == 0);
-    tx.commit().await?;
-    let blocked = failures >= MAX_FAILURES;
-    // The password is checked even when blocked, so that timing does not reveal the block.
+    let user = accounts::user_by_email(&mut tx, &email).await?;
+    let admitted = async {
+        let account = throttles::admit(&mut tx, &account_key, &limits.login_account, 1).await?;
+        throttles::admit(&mut tx, &client_key, &limits.login_client, 1).await?;
+        Ok::<_, ApiError>(account)
+    }
+    .await;
+    let counted = match admitted {
+        Ok(counted) => {
+            tx.commit().await?;
+            Ok(counted)
+        }
+        Err(refusal) => {
+            drop(tx);
+            Err(refusal)
+        }
+    };
+    let (at, attempt) = (now(), LoginAttempt { user: user.as_ref(), request_id: &request_id });
+    let counted = match counted {
+        Ok(counted) => counted,
+        Err(refusal) => return Err(attempt.refused(&state, &at, refusal).await),
+    };
+    let enabled = user.as_ref().filter(|u| u.disabled == 0);
     let matched =
-        auth::verify_password(password, user.as_ref().map(|u| u.password_hash.clone())).await;
+        match state.passwords.verify(password, enabled.map(|u| u.password_hash.clone())).await {
+            Ok(matched) => matched,
+            Err(busy) => return Err(attempt.refused(&state, &at, busy).await),
+        };
+    let Some(user) = enabled.filter(|_| matched) else {
+        return Err(attempt.refused(&state, &at, ApiError::Unauthenticated).await);
+    };
 
     let mut tx = state.store.begin().await?;
-    let at = now();
-    let (Some(user), true, false) = (user, matched, blocked) else {
-        accounts::record_login_failure(&mut tx, &email, &at).await?;
-        let event = AuditEvent {
-            at: &at,
-            clinic_id: None,
-            actor: "anonymous",
-            action: "session.create",
-            patient_id: None,
-            resource: None,
-            outcome: "denied",
-            request_id: request_id.0.as_deref(),
-        };
-        audit::append(&mut tx, &event).await?;
-        tx.commit().await?;
-        return Err(if blocked { ApiError::TooManyRequests } else { ApiError::Unauthenticated });
-    };
-    accounts::clear_login_failures(&mut tx, &email).await?;
+    throttle::forgive(&mut tx, &account_key, &limits.login_account, counted).await?;
+    throttle::forgive(&mut tx, &client_key, &limits.login_client, 1).await?;
     let token = auth::new_secret("")?;
-    let expires = timestamp(
-        now_at + jiff::SignedDuration::try_from(state.config.session_lifetime).unwrap_or_default(),
-    );
-    accounts::create_session(&mut tx, &auth::secret_hash(&token), &user, &at, &expires).await?;
-    let event = AuditEvent {
-        at: &at,
-        clinic_id: Some(&user.clinic_id),
-        actor: &user.user_id,
-        action: "session.create",
-        patient_id: None,
-        resource: None,
-        outcome: "ok",
-        request_id: request_id.0.as_deref(),
-    };
+    let expires = from_now(state.config.session_lifetime);
+    accounts::create_session(&mut tx, &auth::secret_hash(&token), user, &at, &expires).await?;
+    let event = attempt.event(&at, "ok");
     audit::append(&mut tx, &event).await?;
     tx.commit().await?;
     let cookie = session_cookie(&state, &token, state.config.session_lifetime.as_secs());
     let mut response =
-        Json(json!({ "user": user_json(&user), "expires_at": expires })).into_response();
+        Json(json!({ "user": user_json(user), "expires_at": expires })).into_response();
     response.headers_mut().insert(header::SET_COOKIE, cookie);
     Ok(response)
+}
+
+/// A login attempt, for its audit record.
+struct LoginAttempt<'a> {
+    user: Option<&'a User>,
+    request_id: &'a RequestId,
+}
+
+impl LoginAttempt<'_> {
+    /// The audit event: in the account's clinic, naming the account, when the e-mail is known;
+    /// the actor is the user only when the login succeeded.
+    fn event<'e>(&'e self, at: &'e str, outcome: &'e str) -> AuditEvent<'e> {
+        let account = self.user.map(|u| u.user_id.as_str());
+        AuditEvent {
+            at,
+            clinic_id: self.user.map(|u| u.clinic_id.as_str()),
+            actor: account.filter(|_| outcome == "ok").unwrap_or("anonymous"),
+            action: "session.create",
+            patient_id: None,
+            resource: account,
+            outcome,
+            request_id: self.request_id.0.as_deref(),
+        }
+    }
+
+    /// Records a refused attempt and returns the refusal.
+    async fn refused(&self, state: &AppState, at: &str, refusal: ApiError) -> ApiError {
+        let recorded = async {
+            let mut tx = state.store.begin().await?;
+            audit::append(&mut tx, &self.event(at, refusal.outcome())).await?;
+            tx.commit().await
+        };
+        match recorded.await {
+            Ok(()) => refusal,
+            Err(error) => error.into(),
+        }
+    }
 }
 
 fn session_cookie(state: &AppState, token: &str, max_age: u64) -> HeaderValue {
@@ -112,7 +153,8 @@ pub(crate) async fn current(caller: Caller) -> Json<Value> {
     Json(json!({ "user": user_json(&caller.user) }))
 }
 
-/// `DELETE /api/v1/session`: logs out (ends the session and clears the cookie).
+/// `DELETE /api/v1/session`: logs out — ends the session and clears the cookie, or, called with
+/// an API token, revokes that token.
 pub(crate) async fn logout(
     State(state): State<AppState>,
     caller: Caller,
@@ -120,8 +162,11 @@ pub(crate) async fn logout(
     headers: axum::http::HeaderMap,
 ) -> Result<Response, ApiError> {
     let token = auth::cookie(&headers, SESSION_COOKIE);
-    audited(&state, Actor::User(&caller), "session.delete", &request_id, async |tx, _| {
-        if let Some(token) = token {
+    audited(&state, Actor::User(&caller), "session.delete", &request_id, async |tx, subject| {
+        if let Some(token_id) = &caller.token_id {
+            subject.resource = Some(token_id.clone());
+            accounts::revoke_token(tx, &caller.user, token_id, &now()).await?;
+        } else if let Some(token) = token {
             accounts::end_session(tx, &auth::secret_hash(token), &now()).await?;
         }
         Ok(())
@@ -143,21 +188,27 @@ pub(crate) async fn list_tokens(
     Ok(Json(tokens))
 }
 
-/// `POST /api/v1/tokens` `{name}`: a new API token for the caller; its secret is shown once.
+/// `POST /api/v1/tokens` `{name, expires_in_days?}`: a new API token for the caller (valid for
+/// 90 days unless asked otherwise, 1–365); its secret and expiry are shown once.
 pub(crate) async fn create_token(
     State(state): State<AppState>,
     caller: Caller,
     request_id: RequestId,
     JsonBody(body): JsonBody,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let mut fields = Fields::new(&body, &["name"]);
+    let mut fields = Fields::new(&body, &["name", "expires_in_days"]);
     let name = fields.text("name", true, 100);
+    let days = fields.integer("expires_in_days", 1, MAX_TOKEN_DAYS);
     fields.finish()?;
+    let lifetime = days.map_or(state.config.token_lifetime, |days| {
+        std::time::Duration::from_secs(u64::try_from(days).unwrap_or(1) * 86_400)
+    });
     let secret = auth::new_secret(TOKEN_PREFIX)?;
     let token = ApiToken {
         token_id: new_id(),
         name: name.unwrap_or_default(),
         created_at: now(),
+        expires_at: from_now(lifetime),
         revoked_at: None,
     };
     audited(&state, Actor::User(&caller), "token.create", &request_id, async |tx, subject| {
@@ -168,7 +219,10 @@ pub(crate) async fn create_token(
     .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "token_id": token.token_id, "name": token.name, "token": secret })),
+        Json(json!({
+            "token_id": token.token_id, "name": token.name, "token": secret,
+            "created_at": token.created_at, "expires_at": token.expires_at,
+        })),
     ))
 }
 
@@ -218,8 +272,7 @@ pub(crate) async fn create_user(
         let role = fields.one_of("role", true, &Role::ALL.map(Role::as_str));
         let password = password_field(&mut fields, true);
         fields.finish()?;
-        let password_hash =
-            auth::hash_password(password.unwrap_or_default()).await.map_err(ApiError::Internal)?;
+        let password_hash = state.passwords.hash(password.unwrap_or_default()).await?;
         let user = User {
             user_id: new_id(),
             clinic_id: caller.clinic().to_owned(),
@@ -231,10 +284,13 @@ pub(crate) async fn create_user(
             created_at: now(),
         };
         subject.resource = Some(user.user_id.clone());
+        // E-mails are logins, unique across the installation. The refusal is the same whichever
+        // clinic holds the address, and names no account.
         accounts::create_user(tx, &user).await.map_err(|e| match e {
-            discpath_store::StoreError::Conflict(_) => {
-                ApiError::Conflict(format!("{} already has an account", user.email))
-            }
+            discpath_store::StoreError::Conflict(_) => ApiError::invalid(
+                "email",
+                "cannot be used for a new account; choose another address",
+            ),
             other => other.into(),
         })?;
         Ok((StatusCode::CREATED, Json(user_json(&user))))
@@ -277,13 +333,20 @@ pub(crate) async fn update_user(
                 "an administrator cannot disable or demote their own account".to_owned(),
             ));
         }
+        let new_password = password.is_some();
         if let Some(password) = password {
-            user.password_hash = auth::hash_password(password).await.map_err(ApiError::Internal)?;
+            user.password_hash = state.passwords.hash(password).await?;
         }
+        let disabling = disabled == Some(true) && user.disabled == 0;
         user.name = name.unwrap_or(user.name);
         user.role = role.unwrap_or(user.role);
         user.disabled = disabled.map_or(user.disabled, i64::from);
         accounts::update_user(tx, &user).await?;
+        // A new password or a disabled account ends every session and token: nothing issued
+        // before survives, not even if the account is enabled again.
+        if new_password || disabling {
+            accounts::end_credentials(tx, &user, &now()).await?;
+        }
         Ok(Json(user_json(&user)))
     })
     .await

@@ -2,7 +2,7 @@
 //! decisions.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use discpath_model::Pathway;
@@ -16,7 +16,7 @@ use serde_json::value::RawValue;
 use crate::audited::{Actor, RequestId, audited};
 use crate::auth::{Caller, Permission};
 use crate::error::ApiError;
-use crate::input::{Fields, JsonBody, JsonText, Page, PageQuery};
+use crate::input::{Fields, JsonBody, JsonText, Page, PageQuery, Path, Query};
 use crate::state::{AppState, now};
 
 /// A stored assessment with its recommendation.
@@ -167,7 +167,7 @@ pub(crate) async fn decide(
         let action = fields.one_of("action", true, &["accept", "override"]);
         let overriding = action.as_deref() == Some("override");
         let pathway = fields.one_of("pathway", overriding, &pathways);
-        let reason = fields.text("reason", overriding, 2000);
+        let reason = fields.paragraphs("reason", overriding, 2000);
         if !overriding && fields.has("pathway") {
             fields.reject("pathway", "only an override chooses a pathway");
         }

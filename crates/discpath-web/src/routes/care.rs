@@ -1,7 +1,7 @@
 //! Care plans (made from a decided assessment), session status, and follow-up questionnaires.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use discpath_model::Pathway;
 use discpath_store::StoreError;
@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use crate::audited::{Actor, RequestId, audited};
 use crate::auth::{Caller, Permission};
 use crate::error::ApiError;
-use crate::input::{Fields, JsonBody, JsonText};
+use crate::input::{Fields, JsonBody, JsonText, Path};
 use crate::state::{AppState, now};
 
 const SESSION_STATUS: &[&str] = &["scheduled", "attended", "missed", "cancelled"];

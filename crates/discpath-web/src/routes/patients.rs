@@ -1,7 +1,7 @@
 //! Patients and their episodes of care.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use discpath_model::vocabulary::SEX;
 use discpath_store::StoreError;
@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::audited::{Actor, RequestId, audited};
 use crate::auth::{Caller, Permission};
 use crate::error::ApiError;
-use crate::input::{Fields, JsonBody, Page, PageQuery};
+use crate::input::{Fields, JsonBody, Page, PageQuery, Path, Query};
 use crate::state::{AppState, now};
 
 const PATIENT_FIELDS: &[&str] = &["mrn", "name", "birth_date", "sex", "email", "phone"];
@@ -143,12 +143,13 @@ pub(crate) async fn list_patients(
     request_id: RequestId,
     Query(query): Query<PatientQuery>,
 ) -> Result<Json<Page<Patient>>, ApiError> {
-    audited(&state, Actor::User(&caller), "patient.list", &request_id, async |tx, _| {
+    audited(&state, Actor::User(&caller), "patient.list", &request_id, async |tx, subject| {
         caller.require(Permission::ReadPatients)?;
         let (limit, after) = query.page.parse()?;
         let search = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
         let items =
             patients::patients(tx, caller.clinic(), search, after.as_deref(), limit).await?;
+        subject.list(items.iter().map(|p| (Some(p.patient_id.as_str()), p.patient_id.as_str())));
         Ok(Json(Page::new(items, limit, |p| p.patient_id.as_str().into())))
     })
     .await

@@ -1,10 +1,10 @@
-//! `discpath admin create-user` and `discpath audit verify`.
+//! `discpath admin create-clinic`, `discpath admin create-user` and `discpath audit verify`.
 
 use std::io::Read as _;
 
-use discpath_store::accounts::{self, User};
+use discpath_store::accounts::{self, Clinic, User};
 use discpath_store::audit::{self, AuditEvent};
-use discpath_store::{Store, new_id, timestamp};
+use discpath_store::{Store, Tx, new_id, timestamp};
 use discpath_web::Role;
 
 use crate::commands::{DEFAULT_DATABASE, runtime, write_stdout};
@@ -20,7 +20,8 @@ pub(super) struct NewUser<'a> {
     pub password_stdin: bool,
 }
 
-/// Creates a user; the clinic is created when the database has none.
+/// Creates a user in the clinic `--clinic` names (by id or name), or in the only clinic; the
+/// clinic is created when the database has none (a first install).
 pub(super) fn create_user(args: &NewUser<'_>) -> Result<(), Failure> {
     let role = Role::parse(args.role).ok_or_else(|| {
         Failure::Invalid(format!("role: {:?} is not admin, clinician or coordinator", args.role))
@@ -55,25 +56,25 @@ pub(super) fn create_user(args: &NewUser<'_>) -> Result<(), Failure> {
         let mut tx = store.begin().await.map_err(database)?;
         let at = timestamp(jiff::Timestamp::now());
         let clinics = accounts::clinics(&mut tx).await.map_err(database)?;
-        let clinic = match (args.clinic, clinics.as_slice()) {
-            (Some(name), _) if clinics.iter().any(|c| c.name == name) => clinics
-                .into_iter()
-                .find(|c| c.name == name)
-                .ok_or_else(|| Failure::Invalid(format!("clinic: no clinic {name:?}")))?,
-            (Some(name), []) => {
-                accounts::create_clinic(&mut tx, &new_id(), name, &at).await.map_err(database)?
+        let (clinic, how) = match (args.clinic, clinics.as_slice()) {
+            // A first install: the named clinic is created.
+            (Some(wanted), []) => {
+                let name = clinic_name("clinic", wanted)?;
+                (new_clinic(&mut tx, &name, &at).await?, ClinicFrom::Created)
             }
-            (Some(name), _) => return Err(Failure::Invalid(format!("clinic: no clinic {name:?}"))),
-            (None, [only]) => only.clone(),
+            (Some(wanted), _) => (find_clinic(&clinics, wanted)?, ClinicFrom::Named),
+            (None, [only]) => (only.clone(), ClinicFrom::Only),
             (None, []) => {
                 return Err(Failure::Invalid(
                     "clinic: the database has no clinic yet; name it with --clinic".to_owned(),
                 ));
             }
             (None, _) => {
-                return Err(Failure::Invalid(
-                    "clinic: the database has several clinics; choose one with --clinic".to_owned(),
-                ));
+                return Err(Failure::Invalid(format!(
+                    "clinic: the database has {} clinics; choose one with --clinic NAME|ID: {}",
+                    clinics.len(),
+                    listed(&clinics)
+                )));
             }
         };
         let user = User {
@@ -104,13 +105,130 @@ pub(super) fn create_user(args: &NewUser<'_>) -> Result<(), Failure> {
         };
         audit::append(&mut tx, &event).await.map_err(database)?;
         tx.commit().await.map_err(database)?;
-        let mut out =
-            format!("created {} {} in clinic \"{}\"\n", role.as_str(), email, clinic.name);
+        let mut out = format!(
+            "created {} {} in clinic {:?} (id {}{})\n",
+            role.as_str(),
+            email,
+            clinic.name,
+            clinic.clinic_id,
+            match how {
+                ClinicFrom::Only => "; the database's only clinic, as --clinic was not given",
+                ClinicFrom::Created | ClinicFrom::Named => "",
+            }
+        );
+        if how == ClinicFrom::Created {
+            out.push_str(&format!("created clinic {:?} (id {})\n", clinic.name, clinic.clinic_id));
+        }
         if generated {
             out.push_str(&format!("password: {password}\n"));
         }
         write_stdout(out)
     })
+}
+
+/// How `create-user` came by its clinic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ClinicFrom {
+    /// The database had none: `--clinic` named it and it was created.
+    Created,
+    /// `--clinic` named an existing one.
+    Named,
+    /// `--clinic` was not given and the database has exactly one.
+    Only,
+}
+
+/// Creates a clinic; a name that another clinic has (ignoring case and surrounding spaces) is
+/// refused.
+pub(super) fn create_clinic(url: Option<&str>, name: &str) -> Result<(), Failure> {
+    let name = clinic_name("name", name)?;
+    runtime()?.block_on(async {
+        let store = connect(url).await?;
+        let mut tx = store.begin().await.map_err(database)?;
+        let clinics = accounts::clinics(&mut tx).await.map_err(database)?;
+        if let Some(existing) = clinics.iter().find(|c| same_name(&c.name, &name)) {
+            return Err(Failure::Invalid(format!(
+                "name: a clinic {:?} exists (id {})",
+                existing.name, existing.clinic_id
+            )));
+        }
+        let at = timestamp(jiff::Timestamp::now());
+        let clinic = new_clinic(&mut tx, &name, &at).await?;
+        tx.commit().await.map_err(database)?;
+        write_stdout(format!("created clinic {:?} (id {})\n", clinic.name, clinic.clinic_id))
+    })
+}
+
+/// Creates a clinic and records it in the audit trail, in the caller's transaction.
+async fn new_clinic(tx: &mut Tx, name: &str, at: &str) -> Result<Clinic, Failure> {
+    let clinic = accounts::create_clinic(tx, &new_id(), name, at).await.map_err(database)?;
+    let event = AuditEvent {
+        at,
+        clinic_id: Some(&clinic.clinic_id),
+        actor: "cli",
+        action: "clinic.create",
+        patient_id: None,
+        resource: Some(&clinic.clinic_id),
+        outcome: "ok",
+        request_id: None,
+    };
+    audit::append(tx, &event).await.map_err(database)?;
+    Ok(clinic)
+}
+
+/// The clinic `wanted` names: its id, else its name (ignoring case and surrounding spaces).
+fn find_clinic(clinics: &[Clinic], wanted: &str) -> Result<Clinic, Failure> {
+    if let Some(clinic) = clinics.iter().find(|c| c.clinic_id == wanted.trim()) {
+        return Ok(clinic.clone());
+    }
+    let named: Vec<Clinic> =
+        clinics.iter().filter(|c| same_name(&c.name, wanted)).cloned().collect();
+    match named.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(Failure::Invalid(format!(
+            "clinic: no clinic {wanted:?}; create it with discpath admin create-clinic \
+             (clinics: {})",
+            listed(clinics)
+        ))),
+        _ => Err(Failure::Invalid(format!(
+            "clinic: {} clinics are named {wanted:?}; choose one by id: {}",
+            named.len(),
+            listed(&named)
+        ))),
+    }
+}
+
+/// Whether two clinic names are the same, ignoring case and surrounding spaces.
+fn same_name(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
+}
+
+/// Clinics as `"Name" (id …)`, comma-separated, at most 20 of them.
+fn listed(clinics: &[Clinic]) -> String {
+    const SHOWN: usize = 20;
+    let mut list: Vec<String> =
+        clinics.iter().take(SHOWN).map(|c| format!("{:?} (id {})", c.name, c.clinic_id)).collect();
+    if clinics.len() > SHOWN {
+        list.push(format!("and {} more", clinics.len() - SHOWN));
+    }
+    list.join(", ")
+}
+
+/// A clinic name, trimmed: not empty, and without control characters or bidirectional overrides
+/// (which would make a name display as something else).
+fn clinic_name(field: &str, raw: &str) -> Result<String, Failure> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(Failure::Invalid(format!("{field}: required")));
+    }
+    if name
+        .chars()
+        .any(|c| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+    {
+        return Err(Failure::Invalid(format!(
+            "{field}: {raw:?} contains a control character or a bidirectional override"
+        )));
+    }
+    Ok(name.to_owned())
 }
 
 /// A random 16-character password (about 93 bits), from letters and digits that read unambiguously.

@@ -24,6 +24,16 @@ struct ConfigFile {
     upload_limit: Option<usize>,
     #[serde(default)]
     trusted_origins: Vec<String>,
+    /// Reverse proxies (IP addresses) whose `X-Forwarded-For` is believed.
+    #[serde(default)]
+    trusted_proxies: Vec<String>,
+    /// The bearer token `/metrics` requires (else: loopback clients only).
+    metrics_token: Option<String>,
+    header_read_timeout_secs: Option<u64>,
+    shutdown_grace_secs: Option<u64>,
+    token_days: Option<u64>,
+    form_posts_per_hour: Option<u64>,
+    upload_quota_mib_per_day: Option<u64>,
     log_format: Option<String>,
 }
 
@@ -53,6 +63,29 @@ fn resolve(args: &ServeArgs) -> Result<(ServeConfig, String), Failure> {
     }
     let mut trusted_origins = file.trusted_origins;
     trusted_origins.extend(args.trusted_origins.iter().cloned());
+    let defaults = ServeConfig::default();
+    let mut trusted_proxies = Vec::new();
+    for proxy in &file.trusted_proxies {
+        trusted_proxies.push(proxy.parse().map_err(|_| {
+            Failure::Invalid(format!("trusted_proxies: {proxy:?} is not an IP address"))
+        })?);
+    }
+    let seconds = |key: &str, value: Option<u64>, default: Duration| match value {
+        None => Ok(default),
+        Some(secs @ 1..=3600) => Ok(Duration::from_secs(secs)),
+        Some(secs) => Err(Failure::Invalid(format!("{key}: {secs} is outside 1..=3600"))),
+    };
+    let token_days = file.token_days.unwrap_or(90);
+    if !(1..=365).contains(&token_days) {
+        return Err(Failure::Invalid(format!("token_days: {token_days} is outside 1..=365")));
+    }
+    let mut limits = defaults.limits;
+    if let Some(mib) = file.upload_quota_mib_per_day {
+        limits.upload_clinic.free = i64::try_from(mib).unwrap_or(i64::MAX).saturating_mul(1 << 20);
+    }
+    if let Some(posts) = file.form_posts_per_hour {
+        limits.form_client.free = i64::try_from(posts).unwrap_or(i64::MAX);
+    }
     let config = ServeConfig {
         listen,
         database: args
@@ -62,9 +95,24 @@ fn resolve(args: &ServeArgs) -> Result<(ServeConfig, String), Failure> {
             .unwrap_or_else(|| DEFAULT_DATABASE.to_owned()),
         session_lifetime: Duration::from_secs(session_hours * 3600),
         secure_cookies: !args.insecure_cookies && file.secure_cookies.unwrap_or(true),
-        body_limit: args.body_limit.or(file.body_limit).unwrap_or(1 << 20),
-        upload_limit: args.upload_limit.or(file.upload_limit).unwrap_or(10 << 20),
+        body_limit: args.body_limit.or(file.body_limit).unwrap_or(defaults.body_limit),
+        upload_limit: args.upload_limit.or(file.upload_limit).unwrap_or(defaults.upload_limit),
         trusted_origins,
+        trusted_proxies,
+        metrics_token: std::env::var("DISCPATH_METRICS_TOKEN").ok().or(file.metrics_token),
+        header_read_timeout: seconds(
+            "header_read_timeout_secs",
+            file.header_read_timeout_secs,
+            defaults.header_read_timeout,
+        )?,
+        shutdown_grace: seconds(
+            "shutdown_grace_secs",
+            file.shutdown_grace_secs,
+            defaults.shutdown_grace,
+        )?,
+        token_lifetime: Duration::from_secs(token_days * 86_400),
+        limits,
+        ..defaults
     };
     Ok((config, log_format))
 }
@@ -95,9 +143,7 @@ pub(super) fn serve(kb: KnowledgeBase, args: &ServeArgs) -> Result<(), Failure> 
             kb.version
         );
         tracing::info!(address = %app.address(), "listening");
-        app.run_until_stopped(shutdown_signal())
-            .await
-            .map_err(|e| Failure::failed("the server failed", e))?;
+        app.run_until_stopped(shutdown_signal()).await;
         tracing::info!("stopped");
         Ok(())
     })

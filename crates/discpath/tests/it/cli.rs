@@ -1,6 +1,12 @@
-//! The command line: `assess` (report, JSON, batch), `kb check`, `kb test`, `compare`.
+//! The command line: `assess` (report, JSON, batch), `kb check`, `kb test`, `compare`, and
+//! `admin create-clinic` / `admin create-user` with several clinics.
+
+use std::process::Output;
 
 use discpath_engine::vignette;
+use discpath_store::Store;
+use discpath_store::accounts::{self, Clinic};
+use discpath_store::audit;
 use serde_json::{Value, json};
 
 use crate::support::{discpath, kb_copy, read_json, root, stderr, stdout, vignettes};
@@ -332,4 +338,195 @@ fn compare_prints_the_seven_factors() {
         ]
     );
     assert_eq!(body["therapies"][0]["values"].as_object().unwrap().len(), 7);
+}
+
+/// A new SQLite database URL in `dir` (the file is created by the first command).
+fn new_database(dir: &tempfile::TempDir) -> String {
+    format!("sqlite://{}", dir.path().join("clinics.sqlite3").display())
+}
+
+/// `discpath admin create-clinic --name NAME`.
+fn create_clinic(database: &str, name: &str) -> Output {
+    discpath(&["admin", "create-clinic", "--database", database, "--name", name], "")
+}
+
+/// `discpath admin create-user` for `email`, with `--clinic` when given.
+fn create_user(database: &str, email: &str, clinic: Option<&str>) -> Output {
+    let mut args =
+        vec!["admin", "create-user", "--database", database, "--email", email, "--name", "A User"];
+    if let Some(clinic) = clinic {
+        args.extend(["--clinic", clinic]);
+    }
+    discpath(&args, "")
+}
+
+/// The id in `created clinic "…" (id ID)`.
+fn created_clinic_id(output: &Output) -> String {
+    let out = stdout(output);
+    let line =
+        out.lines().find(|l| l.starts_with("created clinic ")).unwrap_or_else(|| panic!("{out}"));
+    line.rsplit_once("(id ").unwrap().1.trim_end_matches(')').to_owned()
+}
+
+/// What the database holds: its clinics, oldest first, and each user's e-mail with its clinic id.
+struct Holdings {
+    clinics: Vec<Clinic>,
+    users: Vec<(String, String)>,
+    /// The `clinic.create` audit records, as (clinic id, resource).
+    clinic_events: Vec<(String, Option<String>)>,
+}
+
+fn holdings(database: &str) -> Holdings {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+        let store = Store::connect(database).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let clinics = accounts::clinics(&mut tx).await.unwrap();
+        let (mut users, mut clinic_events) = (Vec::new(), Vec::new());
+        for clinic in &clinics {
+            for user in accounts::users(&mut tx, &clinic.clinic_id).await.unwrap() {
+                users.push((user.email, user.clinic_id));
+            }
+            for record in
+                audit::records(&mut tx, &clinic.clinic_id, None, None, 1000).await.unwrap()
+            {
+                if record.action == "clinic.create" && record.actor == "cli" {
+                    clinic_events.push((record.clinic_id.unwrap(), record.resource));
+                }
+            }
+        }
+        tx.commit().await.unwrap();
+        store.close().await;
+        Holdings { clinics, users, clinic_events }
+    })
+}
+
+/// `admin create-clinic` adds a second clinic (audited), and `create-user --clinic` finds it by
+/// name, ignoring case, or by id (issue 7, point 13).
+#[test]
+fn admin_create_clinic_then_create_user_in_it_by_name_and_by_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = new_database(&dir);
+    let first = create_user(&database, "lead@north.example", Some("North Spine"));
+    assert!(first.status.success(), "{}", stderr(&first));
+    let north = created_clinic_id(&first);
+    let output = create_clinic(&database, "  New Clinic ");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let id = created_clinic_id(&output);
+    assert_eq!(stdout(&output), format!("created clinic \"New Clinic\" (id {id})\n"));
+    assert_ne!(id, north);
+    let by_name = create_user(&database, "a@new.example", Some("new CLINIC"));
+    assert!(by_name.status.success(), "{}", stderr(&by_name));
+    assert!(
+        stdout(&by_name).starts_with(&format!(
+            "created admin a@new.example in clinic \"New Clinic\" (id {id})\n"
+        )),
+        "{}",
+        stdout(&by_name)
+    );
+    let by_id = create_user(&database, "b@new.example", Some(&id));
+    assert!(by_id.status.success(), "{}", stderr(&by_id));
+    assert!(stdout(&by_id).contains(&format!("in clinic \"New Clinic\" (id {id})")));
+    let held = holdings(&database);
+    let names: Vec<&str> = held.clinics.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["North Spine", "New Clinic"]);
+    let mut users = held.users.clone();
+    users.sort();
+    assert_eq!(
+        users,
+        [
+            ("a@new.example".to_owned(), id.clone()),
+            ("b@new.example".to_owned(), id.clone()),
+            ("lead@north.example".to_owned(), north.clone()),
+        ]
+    );
+    assert!(held.clinic_events.contains(&(id.clone(), Some(id))), "{:?}", held.clinic_events);
+    assert!(held.clinic_events.contains(&(north.clone(), Some(north))), "{:?}", held.clinic_events);
+    let verify = discpath(&["audit", "verify", "--database", &database], "");
+    assert!(verify.status.success(), "{}", stdout(&verify));
+}
+
+/// On a database that has a clinic, `--clinic` naming none is refused, naming the choices, and
+/// nothing is created (issue 7, point 13).
+#[test]
+fn admin_create_user_refuses_an_unknown_clinic_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = new_database(&dir);
+    let first = create_user(&database, "lead@north.example", Some("North Spine"));
+    assert!(first.status.success(), "{}", stderr(&first));
+    for unknown in ["Unknown", "New Clinic"] {
+        let output = create_user(&database, "x@unknown.example", Some(unknown));
+        assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+        let error = stderr(&output);
+        assert_eq!(error.lines().count(), 1, "{error}");
+        assert!(
+            error.contains(&format!(
+                "clinic: no clinic \"{unknown}\"; create it with discpath admin create-clinic"
+            )),
+            "{error}"
+        );
+        assert!(error.contains("\"North Spine\""), "the existing clinics are listed: {error}");
+        assert!(stdout(&output).is_empty());
+    }
+    let held = holdings(&database);
+    assert_eq!(held.clinics.len(), 1);
+    assert_eq!(held.users.len(), 1, "{:?}", held.users);
+}
+
+/// With several clinics `--clinic` is required; with one, the output says it was used (issue 7,
+/// point 13).
+#[test]
+fn admin_create_user_without_clinic_needs_one_when_there_are_several() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = new_database(&dir);
+    let first = create_user(&database, "lead@north.example", Some("North Spine"));
+    assert!(first.status.success(), "{}", stderr(&first));
+    let only = create_user(&database, "second@north.example", None);
+    assert!(only.status.success(), "{}", stderr(&only));
+    assert!(
+        stdout(&only).lines().next().unwrap().contains("in clinic \"North Spine\" (id ")
+            && stdout(&only).contains("the database's only clinic, as --clinic was not given"),
+        "{}",
+        stdout(&only)
+    );
+    let second = create_clinic(&database, "South Spine");
+    assert!(second.status.success(), "{}", stderr(&second));
+    let output = create_user(&database, "third@example.com", None);
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    let error = stderr(&output);
+    assert!(
+        error.contains("clinic: the database has 2 clinics; choose one with --clinic"),
+        "{error}"
+    );
+    assert!(error.contains("\"North Spine\"") && error.contains("\"South Spine\""), "{error}");
+    let held = holdings(&database);
+    assert_eq!(held.users.len(), 2, "{:?}", held.users);
+}
+
+/// A clinic name that exists (ignoring case and spaces), an empty one and one with control
+/// characters or bidirectional overrides are refused with exit 2, naming the field (issue 7,
+/// point 13).
+#[test]
+fn admin_create_clinic_refuses_duplicate_empty_and_control_character_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = new_database(&dir);
+    let output = create_clinic(&database, "New Clinic");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let duplicate = create_clinic(&database, " new CLINIC ");
+    assert_eq!(duplicate.status.code(), Some(2), "{}", stdout(&duplicate));
+    assert!(
+        stderr(&duplicate).contains("name: a clinic \"New Clinic\" exists"),
+        "{}",
+        stderr(&duplicate)
+    );
+    let empty = create_clinic(&database, "  ");
+    assert_eq!(empty.status.code(), Some(2));
+    assert!(stderr(&empty).contains("name: required"), "{}", stderr(&empty));
+    for bad in ["Evil\u{202E}cinilC", "Red\u{1b}[31m Clinic", "Two\nLines", "Iso\u{2066}late"] {
+        let output = create_clinic(&database, bad);
+        assert_eq!(output.status.code(), Some(2), "{bad:?}: {}", stdout(&output));
+        assert!(stderr(&output).contains("name: "), "{bad:?}: {}", stderr(&output));
+        assert_eq!(stderr(&output).lines().count(), 1, "{bad:?}: {}", stderr(&output));
+    }
+    let names: Vec<String> = holdings(&database).clinics.into_iter().map(|c| c.name).collect();
+    assert_eq!(names, ["New Clinic"]);
 }

@@ -6,6 +6,8 @@ mod api;
 mod audit_trail;
 mod auth;
 mod cli;
+mod hardening;
 mod serve;
 mod server;
 mod support;
+mod throttling;

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use discpath_store::accounts::{self, User};
 use discpath_store::{Store, new_id};
+use discpath_web::ServeConfig;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::Connection as _;
@@ -32,15 +33,15 @@ pub(crate) struct TestApp {
     pub store: Store,
     pub database_url: String,
     pub clinic_id: String,
-    shutdown: Option<oneshot::Sender<()>>,
-    server: Option<tokio::task::JoinHandle<()>>,
+    shutdown: std::sync::Mutex<Option<oneshot::Sender<()>>>,
+    server: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     postgres_database: Option<String>,
     _dir: tempfile::TempDir,
 }
 
 impl TestApp {
-    /// Starts a server on a fresh database, with one clinic.
-    pub(crate) async fn spawn(db: Db) -> Self {
+    /// Starts a server on a fresh database, with one clinic, configured by `configure`.
+    pub(crate) async fn spawn_with(db: Db, configure: impl FnOnce(&mut ServeConfig)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let (database_url, postgres_database) = match db {
             Db::Sqlite => (format!("sqlite://{}", dir.path().join("test.sqlite3").display()), None),
@@ -61,15 +62,15 @@ impl TestApp {
                 (format!("{base}/{name}"), Some(name))
             }
         };
-        let config = discpath_web::ServeConfig {
+        let mut config = ServeConfig {
             listen: "127.0.0.1:0".parse().unwrap(),
             database: database_url.clone(),
             session_lifetime: Duration::from_secs(3600),
-            secure_cookies: true,
             body_limit: 64 * 1024,
             upload_limit: 256 * 1024,
-            trusted_origins: Vec::new(),
+            ..ServeConfig::default()
         };
+        configure(&mut config);
         let kb = discpath_kb::load_embedded().unwrap();
         let app = discpath_web::Application::build(config, kb).await.unwrap();
         let base = format!("http://{}", app.address());
@@ -79,8 +80,7 @@ impl TestApp {
             app.run_until_stopped(async {
                 let _ = stopped.await;
             })
-            .await
-            .unwrap();
+            .await;
         });
         let clinic_id = new_id();
         let mut tx = store.begin().await.unwrap();
@@ -93,8 +93,8 @@ impl TestApp {
             store,
             database_url,
             clinic_id,
-            shutdown: Some(shutdown),
-            server: Some(server),
+            shutdown: std::sync::Mutex::new(Some(shutdown)),
+            server: std::sync::Mutex::new(Some(server)),
             postgres_database,
             _dir: dir,
         }
@@ -102,12 +102,7 @@ impl TestApp {
 
     /// Stops the server (gracefully) and drops a PostgreSQL test database.
     pub(crate) async fn stop(mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        if let Some(server) = self.server.take() {
-            let _ = server.await;
-        }
+        self.stop_server().await;
         if let Some(name) = self.postgres_database.take() {
             let mut conn = sqlx::PgConnection::connect(&postgres_admin_url()).await.unwrap();
             sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -117,6 +112,22 @@ impl TestApp {
             .await
             .unwrap();
         }
+    }
+
+    /// Asks the server to shut down and waits until it has.
+    pub(crate) async fn stop_server(&self) {
+        if let Some(shutdown) = self.shutdown.lock().unwrap().take() {
+            let _ = shutdown.send(());
+        }
+        let server = self.server.lock().unwrap().take();
+        if let Some(server) = server {
+            let _ = server.await;
+        }
+    }
+
+    /// The server's address (`127.0.0.1:port`).
+    pub(crate) fn address(&self) -> &str {
+        self.base.trim_start_matches("http://")
     }
 
     /// A client without credentials.
@@ -275,23 +286,27 @@ impl Client {
     }
 }
 
-/// Runs a test body against a server on SQLite and against one on PostgreSQL.
+/// Runs a test body against a server on SQLite and against one on PostgreSQL (optionally
+/// configured: `configured = |config: &mut ServeConfig| …`).
 macro_rules! on_both_databases {
     ($(#[$doc:meta])* $name:ident, $body:expr) => {
+        crate::server::on_both_databases!($(#[$doc])* $name, configured = |_: &mut discpath_web::ServeConfig| {}, $body);
+    };
+    ($(#[$doc:meta])* $name:ident, configured = $config:expr, $body:expr) => {
         $(#[$doc])*
         mod $name {
             use super::*;
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let app = crate::server::TestApp::spawn(crate::server::Db::Sqlite).await;
+                let app = crate::server::TestApp::spawn_with(crate::server::Db::Sqlite, $config).await;
                 ($body)(&app).await;
                 app.stop().await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let app = crate::server::TestApp::spawn(crate::server::Db::Postgres).await;
+                let app = crate::server::TestApp::spawn_with(crate::server::Db::Postgres, $config).await;
                 ($body)(&app).await;
                 app.stop().await;
             }
