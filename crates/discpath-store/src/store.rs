@@ -26,6 +26,10 @@ pub struct Store {
     backend: Backend,
     /// SQLite only: checkpoints the write-ahead log in the background.
     checkpointer: Option<Arc<Checkpointer>>,
+    /// The readiness probe's own connection (opened on first use, again after an error), so that
+    /// a probe does not queue behind a flood of requests for the pool.
+    probe: Arc<tokio::sync::Mutex<Option<AnyConnection>>>,
+    options: AnyConnectOptions,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -83,7 +87,8 @@ impl Store {
             Backend::Sqlite => Some(Arc::new(Checkpointer::start(&options).await?)),
             Backend::Postgres => None,
         };
-        let store = Self { pool, backend, checkpointer };
+        let probe = Arc::new(tokio::sync::Mutex::new(None));
+        let store = Self { pool, backend, checkpointer, probe, options };
         store.migrate().await?;
         Ok(store)
     }
@@ -111,14 +116,24 @@ impl Store {
         &self.pool
     }
 
-    /// Checks that the database answers.
+    /// Checks that the database answers, on a connection of its own.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("select 1").execute(&self.pool).await?;
+        let mut probe = self.probe.lock().await;
+        let mut connection = match probe.take() {
+            Some(connection) => connection,
+            None => self.options.connect().await?,
+        };
+        // A read of a table, not `select 1`: SQLite answers that without opening the file.
+        sqlx::query("select 1 from clinic limit 1").execute(&mut connection).await?;
+        *probe = Some(connection);
         Ok(())
     }
 
     /// Closes every connection (after the last request has finished).
     pub async fn close(&self) {
+        if let Some(probe) = self.probe.lock().await.take() {
+            let _ = sqlx::Connection::close(probe).await;
+        }
         if let Some(checkpointer) = &self.checkpointer {
             checkpointer.stop().await;
         }
