@@ -28,6 +28,9 @@ use crate::text::{EncodingCache, Text, TextList};
 
 use self::condition::Stage;
 
+/// The longest label a rule may have: reports print it on one line beside the id.
+const MAX_LABEL_CHARS: usize = 80;
+
 /// The files a knowledge base consists of, each exactly once.
 pub const FILE_NAMES: &[&str] = &[
     "kb.toml",
@@ -367,9 +370,19 @@ impl<'f> Compiler<'f> {
         if raw.statement.trim().is_empty() {
             self.error(at, "the rule has no statement");
         }
+        let label = raw.label.trim();
+        if label.is_empty() {
+            self.error(at, "the rule has no label");
+        } else if label.chars().count() > MAX_LABEL_CHARS || label.contains('\n') {
+            self.error(
+                at,
+                format!("a rule's label is one short line (at most {MAX_LABEL_CHARS} characters)"),
+            );
+        }
         let (labels, cited) = self.source_labels(at, raw.sources);
         RuleMeta {
             id,
+            label: label.to_owned(),
             statement: Text::new(raw.statement.trim()),
             sources: TextList::new(labels),
             certainty: raw.certainty,

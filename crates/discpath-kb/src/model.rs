@@ -61,6 +61,9 @@ impl ContraindicationClass {
 pub struct RuleMeta {
     /// Stable dotted id, e.g. `pathway.structural.sequence`.
     pub id: String,
+    /// A short plain label, which reports print beside the id (`Structural: decompression, then
+    /// physical therapy`).
+    pub label: String,
     /// Plain-English statement of the rule.
     pub statement: Text,
     /// The labels of its sources, as shown in outputs.
@@ -651,6 +654,11 @@ pub struct KnowledgeBase {
 }
 
 impl KnowledgeBase {
+    /// The rule with this id, if any (a linear search: for reports, not for the engine).
+    pub fn rule(&self, id: &str) -> Option<&RuleMeta> {
+        self.rules().find(|rule| rule.id == id)
+    }
+
     /// Every rule, in file order: red flags, screens, contraindications, definitions, pathway,
     /// escalation, care plan, predictors, notes and evidence statements.
     ///

@@ -47,12 +47,13 @@ pub(crate) struct RawSource {
 /// The fields every rule carries, borrowed for checking.
 pub(crate) struct RawMeta<'a> {
     pub id: &'a Spanned<String>,
+    pub label: &'a str,
     pub statement: &'a str,
     pub sources: &'a [String],
     pub certainty: Certainty,
 }
 
-/// Declares a rule structure: its own fields, then the fields every rule carries (`id`,
+/// Declares a rule structure: its own fields, then the fields every rule carries (`id`, `label`,
 /// `statement`, `sources`, `certainty`). Written as a macro because serde cannot combine
 /// `flatten` with `deny_unknown_fields`.
 macro_rules! rule {
@@ -62,6 +63,8 @@ macro_rules! rule {
         #[serde(deny_unknown_fields)]
         pub(crate) struct $name {
             pub id: Spanned<String>,
+            /// A short plain label, shown beside the id in reports.
+            pub label: String,
             $($(#[$attr])* pub $field: $ty,)*
             pub statement: String,
             pub sources: Vec<String>,
@@ -73,6 +76,7 @@ macro_rules! rule {
             pub(crate) fn meta(&self) -> RawMeta<'_> {
                 RawMeta {
                     id: &self.id,
+                    label: &self.label,
                     statement: &self.statement,
                     sources: &self.sources,
                     certainty: self.certainty,
@@ -140,7 +144,6 @@ rule! {
     RawRedFlag {
         flag: String,
         tier: String,
-        label: String,
         advice: String,
         when: RawCondition,
     }
@@ -175,7 +178,6 @@ rule! {
         name: String,
         therapy: String,
         class: ContraindicationClass,
-        label: String,
         #[serde(default)]
         advice: Option<String>,
         when: RawCondition,
@@ -255,7 +257,6 @@ pub(crate) struct EscalationFile {
 rule! {
     RawOption {
         option: String,
-        label: String,
         when: RawCondition,
         #[serde(default)]
         excluded_by: Vec<String>,
@@ -306,7 +307,6 @@ rule! {
     /// A review visit: after a session of a therapy's phase (`after_session`, or `midpoint`),
     /// or an offset from the start of a plan.
     RawReview {
-        label: String,
         #[serde(default)]
         therapy: Option<String>,
         #[serde(default)]

@@ -100,6 +100,29 @@ fn a_rule_without_a_source_is_rejected() {
     );
 }
 
+/// Every rule carries a short label, which reports print beside its id (point 34).
+#[test]
+fn a_rule_without_a_label_is_rejected() {
+    let files = edited("pathway.toml", "label = \"The red-flag screen is incomplete\"\n", "");
+    let messages = messages(&files);
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("pathway.toml:") && m.contains("missing field `label`")),
+        "{messages:?}"
+    );
+    let files =
+        edited("pathway.toml", "label = \"The red-flag screen is incomplete\"", "label = \" \"");
+    let line = line_of("pathway.toml", "id = \"pathway.screen.red_flags_incomplete\"");
+    rejected(
+        &files,
+        &format!(
+            "pathway.toml:{line}: rule pathway.screen.red_flags_incomplete: the rule has no label"
+        ),
+    );
+    assert!(load_embedded().unwrap().rules().all(|rule| !rule.label.is_empty()));
+}
+
 #[test]
 fn an_unknown_source_is_rejected() {
     let files =

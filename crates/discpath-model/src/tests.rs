@@ -211,6 +211,28 @@ fn vocabulary_matches_the_json_schema() {
     assert_eq!(codes, crate::vocabulary::DIAGNOSIS_CODES);
 }
 
+/// Every code a report may print has plain words: each diagnosis code a label, and each enum
+/// value that is not a plain word (it has an underscore) an entry in `VALUE_LABELS` (point 34).
+#[test]
+fn every_code_has_plain_words() {
+    use crate::vocabulary::{DIAGNOSIS_CODES, FIELDS, ValueType, diagnosis_label, value_label};
+    for code in DIAGNOSIS_CODES {
+        let label = diagnosis_label(code).unwrap();
+        assert!(!label.contains('_') && label.len() > 3, "{code}: {label}");
+    }
+    for field in FIELDS {
+        if let ValueType::Enum(codes) = field.ty {
+            for code in codes {
+                assert!(
+                    !value_label(code).contains('_'),
+                    "{}: {code} has no plain words",
+                    field.path
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn follow_up_answers_are_validated_like_a_document() {
     let ok = crate::parse_follow_up(

@@ -248,6 +248,43 @@ pub const DIAGNOSIS_CODES: &[&str] = &[
     "spondylolisthesis",
 ];
 
+/// The plain label of each diagnosis code, in the order of [`DIAGNOSIS_CODES`].
+pub const DIAGNOSIS_LABELS: &[&str] = &[
+    "Disc herniation",
+    "Disc bulge",
+    "Radiculopathy",
+    "Degenerative disc disease",
+    "Spinal stenosis",
+    "Annular tear",
+    "Mechanical low back pain",
+    "Muscular strain",
+    "Movement dysfunction",
+    "Post-injury reconditioning",
+    "Post-surgical reconditioning",
+    "Spondylolisthesis",
+];
+
+const _: () = assert!(DIAGNOSIS_LABELS.len() == DIAGNOSIS_CODES.len());
+
+/// The plain label of a diagnosis code (`Disc herniation` for `disc_herniation`).
+pub fn diagnosis_label(code: &str) -> Option<&'static str> {
+    DIAGNOSIS_CODES.iter().position(|c| *c == code).map(|i| DIAGNOSIS_LABELS[i])
+}
+
+/// Plain words for the enumerated values whose code is not a plain word (every other code, such
+/// as `severe` or `female`, is its own label).
+pub const VALUE_LABELS: &[(&str, &str)] = &[
+    ("completed_no_relief", "completed with no relief"),
+    ("completed_partial_relief", "completed with partial relief"),
+    ("completed_lasting_relief", "completed with lasting relief"),
+    ("bed_bound", "bed-bound"),
+];
+
+/// The plain words for an enumerated value: its entry in [`VALUE_LABELS`], else the code.
+pub fn value_label(code: &str) -> &str {
+    VALUE_LABELS.iter().find(|(known, _)| *known == code).map_or(code, |(_, label)| label)
+}
+
 /// The ids a recommendation's `missing` may name that are not fields (every other id is a
 /// screen item, named after its field), each with its plain label.
 pub const MISSING_IDS: &[(&str, &str)] = &[

@@ -6,7 +6,7 @@ use discpath_kb::{ContraindicationClass, KnowledgeBase};
 use discpath_model::vocabulary::FIELDS;
 use discpath_model::{Assessment, FactId, Scalar};
 
-use super::text::{INDENT, bullet, heading, input_label, item_label, line, wrap};
+use super::text::{INDENT, bullet, heading, input_label, item_label, line, rule_label, wrap};
 
 pub(super) fn red_flags(
     out: &mut String,
@@ -98,7 +98,7 @@ pub(super) fn contraindications(out: &mut String, kb: &KnowledgeBase, rec: &Reco
     );
 }
 
-pub(super) fn escalation(out: &mut String, rec: &Recommendation<'_>) {
+pub(super) fn escalation(out: &mut String, kb: &KnowledgeBase, rec: &Recommendation<'_>) {
     if rec.escalation_options.is_empty() {
         return;
     }
@@ -106,10 +106,25 @@ pub(super) fn escalation(out: &mut String, rec: &Recommendation<'_>) {
     for option in &rec.escalation_options {
         let status = match option.status {
             OptionStatus::Offered => "offered".to_owned(),
-            OptionStatus::Excluded => format!("excluded ({})", option.rules.join(", ")),
+            OptionStatus::Excluded => {
+                // The exclusions that fired, or the option's own rule when its criteria are not
+                // met (its label is the option's, so it reads as such).
+                let own = kb.escalation.options.iter().find(|o| o.option == option.id);
+                let why: Vec<String> = option
+                    .rules
+                    .iter()
+                    .map(|rule| match own {
+                        Some(own) if own.meta.id == *rule => {
+                            format!("its criteria are not met [{rule}]")
+                        }
+                        _ => rule_label(kb, rule),
+                    })
+                    .collect();
+                format!("excluded: {}", why.join("; "))
+            }
             OptionStatus::NeedsInformation => {
                 let needed: Vec<String> =
-                    option.unanswered.iter().map(|p| input_label(p)).collect();
+                    option.unanswered.iter().map(|p| input_label(kb, p)).collect();
                 format!("needs information: {}", needed.join("; "))
             }
         };

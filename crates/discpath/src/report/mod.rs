@@ -15,7 +15,9 @@ use discpath_engine::Recommendation;
 use discpath_kb::KnowledgeBase;
 use discpath_model::Assessment;
 
-use self::text::{INDENT, bullet, heading, input_label, line, show, wrap};
+use self::text::{
+    INDENT, bullet, certainty, heading, input_label, line, rule_label, show, wrap, wrap_with,
+};
 
 /// Renders the report.
 pub(crate) fn render(kb: &KnowledgeBase, doc: &Assessment, rec: &Recommendation<'_>) -> String {
@@ -29,9 +31,14 @@ pub(crate) fn render(kb: &KnowledgeBase, doc: &Assessment, rec: &Recommendation<
 
     heading(&mut out, "PATHWAY");
     line(&mut out, &format!("  {} [{}]", rec.pathway.title(), rec.pathway));
-    line(
+    wrap(
         &mut out,
-        &format!("  decided by {} · evidence certainty {}", rec.decided_by, rec.certainty.as_str()),
+        &format!(
+            "Decided by: {} · evidence certainty {}",
+            rule_label(kb, rec.decided_by),
+            certainty(rec.certainty)
+        ),
+        "  ",
     );
     if let Some(entry) = rec.rationale.iter().find(|e| e.rule() == rec.decided_by) {
         wrap(&mut out, entry.statement(), "  ");
@@ -43,11 +50,11 @@ pub(crate) fn render(kb: &KnowledgeBase, doc: &Assessment, rec: &Recommendation<
     findings::red_flags(&mut out, kb, doc, rec);
     findings::contraindications(&mut out, kb, rec);
     plan::scores(&mut out, kb, doc, rec);
-    findings::escalation(&mut out, rec);
+    findings::escalation(&mut out, kb, rec);
     plan::care_plan(&mut out, kb, rec);
     findings::missing(&mut out, kb, rec);
-    rationale(&mut out, rec);
-    evidence(&mut out, rec);
+    rationale(&mut out, kb, rec);
+    evidence(&mut out, kb, rec);
     sources(&mut out, rec);
 
     if !rec.instruments.is_empty() {
@@ -100,38 +107,39 @@ fn summary(out: &mut String, rec: &Recommendation<'_>) {
     wrap(out, rec.disclaimer, "  ");
 }
 
-fn rationale(out: &mut String, rec: &Recommendation<'_>) {
+fn rationale(out: &mut String, kb: &KnowledgeBase, rec: &Recommendation<'_>) {
     heading(out, "WHY: RULES THAT FIRED");
     for entry in &rec.rationale {
-        line(out, &format!("  [{}] certainty {}", entry.rule(), entry.certainty().as_str()));
+        wrap_with(out, &rule_label(kb, entry.rule()), "  ", INDENT);
         wrap(out, entry.statement(), INDENT);
         if !entry.inputs.is_empty() {
             let read: Vec<String> = entry
                 .inputs
                 .iter()
-                .map(|(name, value)| format!("{} = {}", input_label(name), show(value)))
+                .map(|(name, value)| {
+                    format!("{} = {}", input_label(kb, name), show(kb, name, value))
+                })
                 .collect();
             wrap(out, &format!("read: {}", read.join("; ")), INDENT);
         }
-        wrap(out, &format!("sources: {}", entry.sources().join("; ")), INDENT);
+        let sources = entry.sources().join("; ");
+        wrap(
+            out,
+            &format!("certainty {} · sources: {sources}", certainty(entry.certainty())),
+            INDENT,
+        );
     }
 }
 
-fn evidence(out: &mut String, rec: &Recommendation<'_>) {
+fn evidence(out: &mut String, kb: &KnowledgeBase, rec: &Recommendation<'_>) {
     if rec.evidence.is_empty() {
         return;
     }
     heading(out, "EVIDENCE FOR WHAT IS RECOMMENDED (highest certainty first)");
     for entry in &rec.evidence {
-        line(
-            out,
-            &format!(
-                "  [{}] {}, certainty {}",
-                entry.rule(),
-                entry.provenance.map_or("", |p| p.as_str()),
-                entry.certainty().as_str()
-            ),
-        );
+        wrap_with(out, &rule_label(kb, entry.rule()), "  ", INDENT);
+        let provenance = entry.provenance.map_or(String::new(), |p| format!("{p}, "));
+        wrap(out, &format!("{provenance}certainty {}", certainty(entry.certainty())), INDENT);
         wrap(out, entry.statement(), INDENT);
         wrap(out, &format!("sources: {}", entry.sources().join("; ")), INDENT);
     }

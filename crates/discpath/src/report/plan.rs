@@ -2,7 +2,7 @@
 
 use discpath_engine::{Phase, Recommendation};
 use discpath_kb::KnowledgeBase;
-use discpath_model::vocabulary::{BACK_PAIN, LEG_PAIN};
+use discpath_model::vocabulary::{BACK_PAIN, LEG_PAIN, value_label};
 use discpath_model::{Assessment, Scalar};
 use jiff::civil::Date;
 
@@ -65,7 +65,7 @@ pub(super) fn scores(
                 "  {:<28} {:.1}% ({}), {} of 10 sections answered{}",
                 "Oswestry Disability Index",
                 odi.percent,
-                odi.band,
+                value_label(odi.band),
                 odi.answered,
                 loinc(&instruments.odi.instrument.loinc, "score")
             ),
