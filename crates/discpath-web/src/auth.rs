@@ -8,18 +8,18 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use argon2::Argon2;
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+use argon2::password_hash::PasswordHasher as _;
+use argon2::password_hash::phc::{Output, PasswordHash};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use base64::Engine as _;
 use discpath_store::accounts::{self, User};
 use sha2::{Digest as _, Sha256};
-use tokio::sync::Semaphore;
 
 use crate::error::ApiError;
+use crate::gate::Gate;
 use crate::state::{AppState, now};
 
 /// The session cookie's name.
@@ -181,18 +181,19 @@ pub(crate) fn secret_hash(secret: &str) -> String {
     Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Bounds the password hashes computed at once: each argon2id hash holds 19 MiB for tens of
+/// Bounds the password hashes computed at once: each argon2id hash needs 19 MiB for tens of
 /// milliseconds, so a flood of logins would otherwise take the memory of one per request. Hashes
-/// run on a few threads of their own, one per slot, which keep the memory they reuse (on the
-/// shared blocking pool every new thread would keep 19–38 MiB of its own after a hash). A caller
-/// waits briefly for a slot, then is answered 503 with `Retry-After`.
+/// run on a few threads of their own, one per slot, and each thread checks passwords in one
+/// block of memory it keeps (allocating and freeing 19 MiB per login leaves the allocator holding
+/// several such blocks per thread). A caller waits briefly for a slot, then is answered 503 with
+/// `Retry-After`.
 pub(crate) struct PasswordGate {
-    slots: Arc<Semaphore>,
-    wait: Duration,
+    slots: Gate,
     jobs: std::sync::mpsc::Sender<Job>,
 }
 
-type Job = Box<dyn FnOnce() + Send>;
+/// Work for a hashing thread, given that thread's argon2 memory.
+type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
 
 impl PasswordGate {
     pub(crate) fn new(slots: usize, wait: Duration) -> Self {
@@ -201,52 +202,49 @@ impl PasswordGate {
         let queue = Arc::new(std::sync::Mutex::new(queue));
         for n in 0..slots {
             let queue = Arc::clone(&queue);
-            let spawned = std::thread::Builder::new().name(format!("password-{n}")).spawn(move || {
-                // Ends when the gate (the sender) is dropped.
-                loop {
-                    let job = match queue.lock() {
-                        Ok(queue) => queue.recv(),
-                        Err(_) => return,
-                    };
-                    match job {
-                        Ok(job) => job(),
-                        Err(_) => return,
+            let spawned =
+                std::thread::Builder::new().name(format!("password-{n}")).spawn(move || {
+                    let mut memory = Vec::new();
+                    // Ends when the gate (the sender) is dropped.
+                    loop {
+                        let job = match queue.lock() {
+                            Ok(queue) => queue.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(&mut memory),
+                            Err(_) => return,
+                        }
                     }
-                }
-            });
+                });
             if let Err(error) = spawned {
                 tracing::error!(%error, "cannot start a password-hashing thread");
             }
         }
-        Self { slots: Arc::new(Semaphore::new(slots)), wait, jobs }
+        Self { slots: Gate::new(slots, wait), jobs }
     }
 
     /// Runs `work` on a hashing thread once a slot is free. The slot goes with the work, not
     /// with the request: a client that gives up does not free it while its hash still runs.
     async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> T + Send + 'static,
+        work: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
     ) -> Result<T, ApiError> {
-        let slot = tokio::time::timeout(self.wait, Arc::clone(&self.slots).acquire_owned())
-            .await
-            .map_err(|_| ApiError::Busy)?
-            .map_err(|_| ApiError::Busy)?;
+        let slot = self.slots.slot().await?;
         let (done, result) = tokio::sync::oneshot::channel();
-        let job: Job = Box::new(move || {
+        let job: Job = Box::new(move |memory| {
             let _slot = slot;
-            let _ = done.send(work());
+            let _ = done.send(work(memory));
         });
         self.jobs
             .send(job)
             .map_err(|_| ApiError::Internal("the password-hashing threads stopped".to_owned()))?;
-        result
-            .await
-            .map_err(|_| ApiError::Internal("password hashing failed".to_owned()))
+        result.await.map_err(|_| ApiError::Internal("password hashing failed".to_owned()))
     }
 
     /// Hashes a new password.
     pub(crate) async fn hash(&self, password: String) -> Result<String, ApiError> {
-        self.run(move || hash(&password)).await?.map_err(ApiError::Internal)
+        self.run(move |_| hash(&password)).await?.map_err(ApiError::Internal)
     }
 
     /// Checks a password against a stored hash; an unknown user is checked against a fixed hash
@@ -256,7 +254,7 @@ impl PasswordGate {
         password: String,
         stored: Option<String>,
     ) -> Result<bool, ApiError> {
-        self.run(move || verify(&password, stored.as_deref())).await
+        self.run(move |memory| verify(memory, &password, stored.as_deref())).await
     }
 }
 
@@ -272,11 +270,36 @@ fn hash(password: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
-fn verify(password: &str, stored: Option<&str>) -> bool {
+/// Checks `password` against a stored PHC string, computing the argon2id hash in `memory`
+/// (grown once to the parameters' size and kept); an unknown user (`None`) is checked against a
+/// fixed hash, so that the answer takes as long either way.
+fn verify(memory: &mut Vec<Block>, password: &str, stored: Option<&str>) -> bool {
     /// The hash of a password nobody has (compared against when the e-mail is unknown).
     const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Z2u0dCCbNyg8C6lYQJbbZ0hRgvF9cdVhUsSO6kYeL8I";
-    let matched = PasswordHash::new(stored.unwrap_or(DUMMY))
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-        .unwrap_or(false);
+    let Ok(hash) = PasswordHash::new(stored.unwrap_or(DUMMY)) else { return false };
+    let (Some(salt), Some(expected)) = (&hash.salt, &hash.hash) else { return false };
+    let (Ok(params), Ok(algorithm)) =
+        (Params::try_from(&hash), Algorithm::try_from(hash.algorithm.as_str()))
+    else {
+        return false;
+    };
+    let version = hash.version.map_or(Ok(Version::default()), Version::try_from);
+    let Ok(version) = version else { return false };
+    let blocks = params.block_count();
+    if memory.len() < blocks {
+        memory.resize(blocks, Block::new());
+    }
+    let mut computed = vec![0u8; expected.len()];
+    let argon2 = Argon2::new(algorithm, version, params);
+    let hashed = argon2
+        .hash_password_into_with_memory(
+            password.as_bytes(),
+            salt,
+            &mut computed,
+            &mut memory[..blocks],
+        )
+        .is_ok();
+    // `Output` compares in constant time.
+    let matched = hashed && Output::new(&computed).is_ok_and(|computed| computed == *expected);
     stored.is_some() && matched
 }

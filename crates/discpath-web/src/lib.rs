@@ -16,6 +16,7 @@ mod auth;
 mod client;
 pub mod demo;
 mod error;
+mod gate;
 mod headers;
 mod input;
 mod metrics;

@@ -17,6 +17,9 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tower::ServiceExt as _;
 
+/// The largest read buffer of a connection (also the largest request head).
+const READ_BUFFER: usize = 64 * 1024;
+
 /// How connections are served.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ConnectionPolicy {
@@ -78,7 +81,12 @@ async fn connection(
         request
     });
     let mut builder = hyper::server::conn::http1::Builder::new();
-    builder.timer(TokioTimer::new()).header_read_timeout(policy.header_read_timeout);
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(policy.header_read_timeout)
+        // Each connection buffers at most this much of what it has read: a flood of uploads
+        // waiting for their turn would otherwise hold up to 400 KiB each.
+        .max_buf_size(READ_BUFFER);
     let conn = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
     tokio::pin!(conn);
     tokio::select! {

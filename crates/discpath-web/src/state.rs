@@ -10,6 +10,7 @@ use discpath_kb::KnowledgeBase;
 use discpath_store::Store;
 
 use crate::auth::PasswordGate;
+use crate::gate::Gate;
 use crate::metrics::Metrics;
 use crate::throttles::Limits;
 
@@ -46,6 +47,8 @@ pub struct ServeConfig {
     pub hashing_slots: usize,
     /// How long a login waits for a hashing slot before it is answered 503.
     pub hashing_wait: Duration,
+    /// Public-form posts whose bodies are read at once (each up to the upload limit).
+    pub upload_slots: usize,
     /// Throttles of logins and of the public form.
     pub limits: Limits,
 }
@@ -68,6 +71,7 @@ impl Default for ServeConfig {
             token_lifetime: Duration::from_secs(90 * 86_400),
             hashing_slots: std::thread::available_parallelism().map_or(2, usize::from),
             hashing_wait: Duration::from_secs(2),
+            upload_slots: 8,
             limits: Limits::default(),
         }
     }
@@ -82,13 +86,15 @@ pub(crate) struct Inner {
     pub kb: KnowledgeBase,
     pub metrics: Metrics,
     pub passwords: PasswordGate,
+    pub uploads: Gate,
     pub config: ServeConfig,
 }
 
 impl AppState {
     pub(crate) fn new(store: Store, kb: KnowledgeBase, config: ServeConfig) -> Self {
         let passwords = PasswordGate::new(config.hashing_slots, config.hashing_wait);
-        Self(Arc::new(Inner { store, kb, metrics: Metrics::new(), passwords, config }))
+        let uploads = Gate::new(config.upload_slots, UPLOAD_WAIT);
+        Self(Arc::new(Inner { store, kb, metrics: Metrics::new(), passwords, uploads, config }))
     }
 }
 
@@ -99,6 +105,9 @@ impl std::ops::Deref for AppState {
         &self.0
     }
 }
+
+/// How long a public-form post waits for an upload slot before it is answered 503.
+const UPLOAD_WAIT: Duration = Duration::from_secs(10);
 
 /// The current instant, as stored.
 pub(crate) fn now() -> String {

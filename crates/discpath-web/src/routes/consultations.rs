@@ -40,8 +40,8 @@ fn extension(media_type: &str) -> &'static str {
 }
 
 /// Whether a file carries markup or script that a browser or PDF reader could run (a "PDF" that
-/// is also an HTML page, a PDF with JavaScript or launch actions). Compressed streams make a
-/// false match of these markers in real reports vanishingly unlikely.
+/// is also an HTML page, a PDF with JavaScript or launch actions), in any letter case.
+/// Compressed streams make a false match of these markers in real reports vanishingly unlikely.
 fn carries_active_content(content: &[u8]) -> bool {
     const MARKERS: [&[u8]; 8] = [
         b"<html",
@@ -53,8 +53,12 @@ fn carries_active_content(content: &[u8]) -> bool {
         b"/javascript",
         b"/launch",
     ];
-    let lower = content.to_ascii_lowercase();
-    MARKERS.iter().any(|marker| memchr::memmem::find(&lower, marker).is_some())
+    memchr::memchr2_iter(b'<', b'/', content).any(|at| {
+        let rest = &content[at..];
+        MARKERS.iter().any(|marker| {
+            rest.get(..marker.len()).is_some_and(|head| head.eq_ignore_ascii_case(marker))
+        })
+    })
 }
 
 fn multipart_error(error: &axum::extract::multipart::MultipartError) -> ApiError {
@@ -83,7 +87,10 @@ pub(crate) async fn create(
     throttles::admit(&mut tx, &client_key, &state.config.limits.form_client, 1).await?;
     tx.commit().await?;
     let mut values = serde_json::Map::new();
-    let mut upload: Option<Vec<u8>> = None;
+    // Read one form at a time per upload slot: a flood of large posts waits in the sockets, not
+    // in memory.
+    let _reading = state.uploads.slot().await?;
+    let mut upload: Option<axum::body::Bytes> = None;
     // A part sent twice is an error, not silently the first or the last.
     let mut repeated = Vec::new();
     while let Some(field) = form.next_field().await.map_err(|e| multipart_error(&e))? {
@@ -96,7 +103,7 @@ pub(crate) async fn create(
             if upload.is_some() {
                 repeated.push(name);
             } else {
-                upload = Some(bytes.to_vec());
+                upload = Some(bytes);
             }
         } else {
             let text = field.text().await.map_err(|e| multipart_error(&e))?;

@@ -156,7 +156,11 @@ on_both_databases!(
             assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
             assert!(retry.is_some_and(|r| (1..=3).contains(&r)), "a short delay, not a 15-minute lock: {retry:?}");
         }
-        tokio::time::sleep(Duration::from_millis(3100)).await;
+        // Two seconds into the three-second delay, another refusal; had refusals extended the
+        // delay, it would now end three seconds after this one.
+        tokio::time::sleep(Duration::from_millis(2000)).await;
+        assert_eq!(attempt(&client, &email, PASSWORD, Some("203.0.113.2")).await.0, StatusCode::TOO_MANY_REQUESTS);
+        tokio::time::sleep(Duration::from_millis(1100)).await;
         assert_eq!(attempt(&client, &email, PASSWORD, Some("203.0.113.2")).await.0, StatusCode::OK, "refusals did not extend the delay");
         assert_eq!(attempt(&client, &email, "wrong wrong wrong", from).await.0, StatusCode::UNAUTHORIZED, "the success cleared the account's delay");
 
@@ -175,7 +179,7 @@ on_both_databases!(
         let logins: Vec<&Value> = trail["items"].as_array().unwrap().iter().filter(|r| r["action"] == "session.create" && r["outcome"] != "ok").collect();
         let outcomes: Vec<&str> = logins.iter().map(|r| r["outcome"].as_str().unwrap()).collect();
         assert_eq!(tally_str(&outcomes, "denied"), 4, "{outcomes:?}");
-        assert_eq!(tally_str(&outcomes, "throttled"), 5, "{outcomes:?}");
+        assert_eq!(tally_str(&outcomes, "throttled"), 6, "{outcomes:?}");
         assert!(logins.iter().all(|r| r["actor"] == "anonymous" && r["resource"].is_string()), "the account is named: {logins:?}");
     }
 );
