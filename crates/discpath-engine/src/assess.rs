@@ -235,7 +235,7 @@ fn unanswered<'kb>(facts: &Facts<'kb, '_>, screen: &'kb discpath_kb::Screen) -> 
 
 /// The red flags present, the most urgent tier first (tiers are listed most urgent first), then
 /// in the knowledge base's order (within a tier it lists the most specific flag first).
-fn red_flags<'kb>(facts: &Facts<'kb, '_>) -> Vec<RedFlagFinding<'kb>> {
+pub(crate) fn red_flags<'kb>(facts: &Facts<'kb, '_>) -> Vec<RedFlagFinding<'kb>> {
     let kb = facts.kb;
     let mut flags: Vec<RedFlagFinding<'kb>> = facts
         .red_flags

@@ -48,6 +48,10 @@ pub(crate) struct Facts<'kb, 'd> {
     pub unanswered: Vec<Vec<&'kb str>>,
     /// The value of each definition (unknown until [`Facts::define`] computes it).
     pub definitions: Vec<Tri>,
+    /// When set, a test on the diagnoses is unknown: the document has not given its list yet (a
+    /// screening of a partial document). Never set by [`crate::assess`], which reads an absent
+    /// list as "no diagnosis".
+    pub diagnoses_unanswered: bool,
 }
 
 impl<'kb, 'd> Facts<'kb, 'd> {
@@ -60,6 +64,7 @@ impl<'kb, 'd> Facts<'kb, 'd> {
             contraindications: Vec::new(),
             unanswered: Vec::new(),
             definitions: vec![Tri::Unknown; kb.definitions.len()],
+            diagnoses_unanswered: false,
         }
     }
 
@@ -113,6 +118,7 @@ impl<'kb, 'd> Facts<'kb, 'd> {
                     push(other.field().path);
                 }
             }
+            Condition::Diagnosis { .. } | Condition::DiagnosisCategory { .. } => push("diagnoses"),
             _ => {}
         }
     }
@@ -154,6 +160,11 @@ impl<'kb, 'd> Facts<'kb, 'd> {
             Condition::Not(inner) => self.eval(inner).not(),
             Condition::Ref(index) => self.definitions.get(*index).copied().unwrap_or(Tri::Unknown),
             Condition::Fact { fact, test } => self.test_fact(*fact, test),
+            Condition::Diagnosis { .. } | Condition::DiagnosisCategory { .. }
+                if self.diagnoses_unanswered =>
+            {
+                Tri::Unknown
+            }
             Condition::Diagnosis { code, confirmed_only } => {
                 Tri::from_bool(self.doc.diagnoses().iter().any(|d| {
                     code.is_none_or(|code| d.code == code)

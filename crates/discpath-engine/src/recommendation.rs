@@ -161,7 +161,7 @@ pub struct KbInfo<'kb> {
 }
 
 impl KbInfo<'_> {
-    fn write_json(&self, out: &mut Vec<u8>) {
+    pub(crate) fn write_json(&self, out: &mut Vec<u8>) {
         raw(
             out,
             self.encoded.get_or_write(|out| {

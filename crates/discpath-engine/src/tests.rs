@@ -2,6 +2,7 @@ mod golden;
 mod properties;
 mod schedule;
 mod scoring;
+mod screening;
 
 use discpath_kb::KnowledgeBase;
 use std::sync::LazyLock;

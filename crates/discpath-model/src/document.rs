@@ -7,11 +7,14 @@ use crate::vocabulary::{
 };
 
 /// A validated assessment document: the only way to build one is [`crate::parse`] (or
-/// [`crate::from_value`]), so every value in it is within the contract's ranges.
+/// [`crate::from_value`], or their partial forms [`crate::parse_partial`] and
+/// [`crate::from_value_partial`]), so every value in it is within the contract's ranges.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assessment {
     pub(crate) facts: [Option<Scalar>; FIELD_COUNT],
     pub(crate) diagnoses: Vec<Diagnosis>,
+    /// Whether the document gives `diagnoses` (possibly empty), or does not say.
+    pub(crate) answers_diagnoses: bool,
     pub(crate) odi: Option<[Option<u8>; ODI_ITEMS]>,
     pub(crate) start_back: Option<[u8; START_BACK_ITEMS]>,
     pub(crate) start_date: Option<Date>,
@@ -80,6 +83,12 @@ impl Assessment {
     /// The diagnoses, in document order.
     pub fn diagnoses(&self) -> &[Diagnosis] {
         &self.diagnoses
+    }
+
+    /// Whether the document gives its `diagnoses` list (an empty one counts). An assessment reads
+    /// an absent list as "no diagnosis"; a screening of a partial document as "not asked yet".
+    pub fn answers_diagnoses(&self) -> bool {
+        self.answers_diagnoses
     }
 
     /// The ten ODI items (`None` = unanswered), if the ODI was given.

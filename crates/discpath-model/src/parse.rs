@@ -36,7 +36,7 @@ use crate::vocabulary::{FIELD_COUNT, FIELDS, Origin, Scalar, ValueType};
 
 /// Parses and validates a JSON assessment document.
 pub fn parse(json: &str) -> Result<Assessment, InvalidDocument> {
-    read_text(json, Sections::default())?.finish()
+    read_text(json, Sections::default(), Mode::Complete)?.finish()
 }
 
 /// Validates an already-parsed JSON value as an assessment document.
@@ -49,7 +49,30 @@ pub fn from_value(value: &Value) -> Result<Assessment, InvalidDocument> {
 pub fn from_deserializer<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Assessment, InvalidDocument> {
-    read(deserializer, Sections::default()).map_err(only_error)?.finish()
+    read(deserializer, Sections::default(), Mode::Complete).map_err(only_error)?.finish()
+}
+
+/// Parses and validates a **partial** assessment document: the answers given so far (a
+/// self-assessment between its steps). The shape, types, ranges, codes and unknown fields are
+/// checked exactly as [`parse`] checks them, with the same paths; only "required" is not: no
+/// section or field is required, and whatever is absent is unanswered (unknown to the engine).
+/// An answer that is given must still be whole: a `diagnoses[]` entry needs its `code` and
+/// `confirmed_by_imaging`, a questionnaire its full item list. A complete document parses to the
+/// same [`Assessment`] as with [`parse`].
+pub fn parse_partial(json: &str) -> Result<Assessment, InvalidDocument> {
+    read_text(json, Sections::default(), Mode::Partial)?.finish()
+}
+
+/// Validates an already-parsed JSON value as a partial assessment document ([`parse_partial`]).
+pub fn from_value_partial(value: &Value) -> Result<Assessment, InvalidDocument> {
+    from_deserializer_partial(value)
+}
+
+/// Validates a partial document ([`parse_partial`]) read by any serde deserializer.
+pub fn from_deserializer_partial<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Assessment, InvalidDocument> {
+    read(deserializer, Sections::default(), Mode::Partial).map_err(only_error)?.finish()
 }
 
 /// The answers given at a follow-up: `{"label": "6 weeks", "questionnaires": {…}, "pain":
@@ -64,15 +87,22 @@ pub struct FollowUpAnswers {
 
 /// Parses and validates a follow-up's answers.
 pub fn parse_follow_up(json: &str) -> Result<FollowUpAnswers, InvalidDocument> {
-    let mut validator = read_text(json, FollowUp)?;
+    let mut validator = read_text(json, FollowUp, Mode::Complete)?;
     let label = validator.label.take().unwrap_or_default();
     Ok(FollowUpAnswers { label, answers: validator.finish()? })
 }
 
+/// Whether every required field must be there (a complete document) or none (a partial one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Complete,
+    Partial,
+}
+
 /// Validates JSON text with a top-level handler.
-fn read_text<H: Entries>(json: &str, handler: H) -> Result<Validator, InvalidDocument> {
+fn read_text<H: Entries>(json: &str, handler: H, mode: Mode) -> Result<Validator, InvalidDocument> {
     let mut deserializer = serde_json::Deserializer::from_str(json);
-    let validator = read(&mut deserializer, handler)
+    let validator = read(&mut deserializer, handler, mode)
         .and_then(|validator| deserializer.end().map(|()| validator).map_err(|e| e.to_string()))
         .map_err(|error| only_error(format!("not valid JSON: {error}")))?;
     Ok(validator)
@@ -82,8 +112,9 @@ fn read_text<H: Entries>(json: &str, handler: H) -> Result<Validator, InvalidDoc
 fn read<'de, D: Deserializer<'de>, H: Entries>(
     deserializer: D,
     handler: H,
+    mode: Mode,
 ) -> Result<Validator, String> {
-    let mut validator = Validator::new();
+    let mut validator = Validator::new(mode);
     Document(&mut validator, handler).deserialize(deserializer).map_err(|e| e.to_string())?;
     Ok(validator)
 }
@@ -118,21 +149,32 @@ struct Validator {
     doc: Assessment,
     /// A follow-up's label (follow-up answers only).
     label: Option<String>,
+    mode: Mode,
 }
 
 impl Validator {
-    fn new() -> Self {
+    fn new(mode: Mode) -> Self {
         Self {
             errors: Vec::new(),
             doc: Assessment {
                 facts: [None; FIELD_COUNT],
                 diagnoses: Vec::new(),
+                answers_diagnoses: false,
                 odi: None,
                 start_back: None,
                 start_date: None,
                 closed_dates: Vec::new(),
             },
             label: None,
+            mode,
+        }
+    }
+
+    /// Records that a required field or section is absent — in a complete document only: in a
+    /// partial one, absent is unanswered.
+    fn required(&mut self, path: impl Into<String>) {
+        if self.mode == Mode::Complete {
+            self.error(path, "required");
         }
     }
 

@@ -279,3 +279,96 @@ fn closed_dates_are_validated_sorted_and_deduplicated() {
     doc["plan"] = json!({ "closed_dates": vec!["2027-01-05"; crate::parse::MAX_CLOSED_DATES + 1] });
     assert_eq!(errors(&doc), ["plan.closed_dates: at most 1000 dates, found 1001"]);
 }
+
+#[track_caller]
+fn partial_errors(doc: &serde_json::Value) -> Vec<String> {
+    match crate::parse_partial(&doc.to_string()) {
+        Ok(_) => Vec::new(),
+        Err(invalid) => invalid.errors.iter().map(ToString::to_string).collect(),
+    }
+}
+
+#[test]
+fn a_partial_document_with_only_red_flag_answers_parses() {
+    let doc = json!({ "red_flags": { "cancer_history": true, "fever": false } });
+    assert_eq!(errors(&doc), ["patient: required", "symptoms: required"]);
+    let parsed = crate::parse_partial(&doc.to_string()).unwrap();
+    let fact = |path| parsed.fact(FactId::lookup(path).unwrap());
+    assert_eq!(fact("red_flags.cancer_history"), Some(Scalar::Bool(true)));
+    assert_eq!(fact("red_flags.fever"), Some(Scalar::Bool(false)));
+    // Everything else is unanswered, the required fields too.
+    assert_eq!(fact("patient.age"), None);
+    assert_eq!(fact("symptoms.duration_weeks"), None);
+    assert!(!parsed.answers_diagnoses());
+    // An empty document is a valid partial one; so are sections without their required fields.
+    assert_eq!(partial_errors(&json!({})), Vec::<String>::new());
+    assert_eq!(
+        partial_errors(&json!({ "patient": {}, "symptoms": { "leg_pain": 3 } })),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn a_partial_document_is_validated_like_a_complete_one() {
+    let doc = json!({
+        "patient": { "age": "forty" },
+        "red_flags": { "cancer_history": "yes", "saddle_anaesthesia": true },
+        "symptoms": { "leg_pain": 11 },
+        "questionnaires": { "odi": [1, 2] },
+        "conditions": { "osteoporosis": "brittle" },
+        "extra": {}
+    });
+    assert_eq!(
+        partial_errors(&doc),
+        [
+            "conditions.osteoporosis: \"brittle\" is not one of none, osteopenia, osteoporosis, severe",
+            "extra: unknown field",
+            "patient.age: expected an integer in 18..=120, found \"forty\"",
+            "questionnaires.odi: expected 10 items, found 2",
+            "red_flags.cancer_history: expected true or false, found \"yes\"",
+            "red_flags.saddle_anaesthesia: unknown field (did you mean saddle_anesthesia?)",
+            "symptoms.leg_pain: 11 is outside 0..=10",
+        ]
+    );
+    // The same errors as a complete document has, less the required ones.
+    let complete: Vec<String> =
+        errors(&doc).into_iter().filter(|e| !e.ends_with(": required")).collect();
+    assert_eq!(partial_errors(&doc), complete);
+    // A given answer must be whole: a diagnosis needs its code and confirmation.
+    assert_eq!(
+        partial_errors(&json!({ "diagnoses": [{ "code": "radiculopathy" }] })),
+        ["diagnoses[0].confirmed_by_imaging: required"]
+    );
+    assert_eq!(partial_errors(&json!([])), ["expected a JSON object, found an array"]);
+    assert_eq!(
+        partial_errors(&json!({ "red_flags": [] })),
+        ["red_flags: expected an object, found an array"]
+    );
+    let from_value = crate::from_value_partial(&json!({ "exam": { "neurological_deficit": 1 } }));
+    assert_eq!(
+        from_value.unwrap_err().errors[0].to_string(),
+        "exam.neurological_deficit: expected one of none, stable, progressive, found 1"
+    );
+}
+
+#[test]
+fn a_complete_document_parses_to_the_same_assessment_either_way() {
+    let mut doc = minimal();
+    doc["symptoms"]["leg_pain"] = json!(6);
+    doc["red_flags"] = json!({ "night_pain": true });
+    doc["diagnoses"] = json!([{ "code": "disc_herniation", "confirmed_by_imaging": true }]);
+    doc["questionnaires"] = json!({ "odi": [1, 2, 3, 2, 1, null, 2, 1, 0, 1], "start_back": [1, 0, 1, 1, 0, 1, 0, 0, 2] });
+    doc["plan"] = json!({ "start_date": "2027-01-04", "closed_dates": ["2027-01-18"] });
+    for doc in [minimal(), doc] {
+        let text = doc.to_string();
+        let complete = parse(&text).unwrap();
+        assert_eq!(crate::parse_partial(&text).unwrap(), complete);
+        assert_eq!(crate::from_value_partial(&doc).unwrap(), complete);
+        assert_eq!(crate::from_value(&doc).unwrap(), complete);
+    }
+    // Whether the diagnoses were given is kept: an empty list is an answer.
+    assert!(parse(&json!({ "diagnoses": [] }).to_string()).is_err());
+    assert!(
+        crate::parse_partial(&json!({ "diagnoses": [] }).to_string()).unwrap().answers_diagnoses()
+    );
+}

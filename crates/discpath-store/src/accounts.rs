@@ -9,11 +9,19 @@ use crate::{Store, StoreError, Tx};
 pub struct Clinic {
     /// Id.
     pub clinic_id: String,
-    /// Name.
+    /// Name (how `discpath admin` finds it; unique, ignoring case).
     pub name: String,
     /// When it was created.
     pub created_at: String,
+    /// The public pages' address, `/c/{slug}` (none: the clinic has no public pages yet).
+    pub slug: Option<String>,
+    /// The name its public pages show (default: `name`).
+    pub display_name: Option<String>,
+    /// The emergency number its "seek care now" advice gives (911, 112, 999, …).
+    pub emergency_number: String,
 }
+
+const CLINIC_COLUMNS: &str = "clinic_id, name, created_at, slug, display_name, emergency_number";
 
 /// A user account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -69,24 +77,50 @@ pub async fn create_clinic(
         .execute(tx.conn())
         .await
         .map_err(StoreError::from_write)?;
-    Ok(Clinic { clinic_id: clinic_id.to_owned(), name: name.to_owned(), created_at: at.to_owned() })
+    Ok(Clinic {
+        clinic_id: clinic_id.to_owned(),
+        name: name.to_owned(),
+        created_at: at.to_owned(),
+        slug: None,
+        display_name: None,
+        emergency_number: "911".to_owned(),
+    })
 }
 
 /// Every clinic, oldest first.
 pub async fn clinics(tx: &mut Tx) -> Result<Vec<Clinic>, StoreError> {
-    Ok(sqlx::query_as(
-        "select clinic_id, name, created_at from clinic order by created_at, clinic_id",
-    )
-    .fetch_all(tx.conn())
-    .await?)
+    let sql = sqlx::AssertSqlSafe(format!(
+        "select {CLINIC_COLUMNS} from clinic order by created_at, clinic_id"
+    ));
+    Ok(sqlx::query_as(sql).fetch_all(tx.conn()).await?)
 }
 
 /// A clinic by id.
 pub async fn clinic(tx: &mut Tx, clinic_id: &str) -> Result<Option<Clinic>, StoreError> {
-    Ok(sqlx::query_as("select clinic_id, name, created_at from clinic where clinic_id = $1")
-        .bind(clinic_id)
-        .fetch_optional(tx.conn())
-        .await?)
+    let sql =
+        sqlx::AssertSqlSafe(format!("select {CLINIC_COLUMNS} from clinic where clinic_id = $1"));
+    Ok(sqlx::query_as(sql).bind(clinic_id).fetch_optional(tx.conn()).await?)
+}
+
+/// A clinic by the slug of its public pages.
+pub async fn clinic_by_slug(store: &Store, slug: &str) -> Result<Option<Clinic>, StoreError> {
+    let sql = sqlx::AssertSqlSafe(format!("select {CLINIC_COLUMNS} from clinic where slug = $1"));
+    Ok(sqlx::query_as(sql).bind(slug).fetch_optional(store.pool()).await?)
+}
+
+/// Saves a clinic's public-page settings; a slug another clinic has is a conflict.
+pub async fn update_clinic_pages(tx: &mut Tx, clinic: &Clinic) -> Result<(), StoreError> {
+    sqlx::query(
+        "update clinic set slug = $1, display_name = $2, emergency_number = $3 where clinic_id = $4",
+    )
+    .bind(&clinic.slug)
+    .bind(&clinic.display_name)
+    .bind(&clinic.emergency_number)
+    .bind(&clinic.clinic_id)
+    .execute(tx.conn())
+    .await
+    .map_err(StoreError::from_write)?;
+    Ok(())
 }
 
 /// Creates a user; an e-mail already in use is a conflict.

@@ -57,6 +57,8 @@ pub enum Permission {
     HandleConsultations,
     /// Manage the clinic's users.
     ManageUsers,
+    /// Set the clinic's public-page address, display name and emergency number.
+    ManageClinic,
     /// Read the audit trail.
     ReadAudit,
 }
@@ -83,7 +85,7 @@ impl Role {
     pub const fn allows(self, permission: Permission) -> bool {
         use Permission as P;
         match self {
-            Self::Admin => matches!(permission, P::ManageUsers | P::ReadAudit),
+            Self::Admin => matches!(permission, P::ManageUsers | P::ManageClinic | P::ReadAudit),
             Self::Clinician => matches!(
                 permission,
                 P::ReadPatients

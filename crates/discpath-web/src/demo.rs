@@ -5,7 +5,7 @@
 //! the caller prints. Never use it on a database with real patients.
 
 use discpath_kb::KnowledgeBase;
-use discpath_store::accounts::{self, User};
+use discpath_store::accounts::{self, Clinic, User};
 use discpath_store::assessments::{self, AssessmentRecord};
 use discpath_store::audit::{self, AuditEvent};
 use discpath_store::patients::{self, Episode, Patient};
@@ -16,6 +16,9 @@ use crate::state::now;
 
 /// The demo clinic's name.
 pub const DEMO_CLINIC: &str = "Demo Spine Clinic";
+
+/// The address of the demo clinic's patient pages, `/c/demo/`.
+pub const DEMO_SLUG: &str = "demo";
 
 /// The demo accounts and their password for this run.
 #[derive(Debug, Clone)]
@@ -73,6 +76,10 @@ pub async fn seed(store: &Store, kb: &KnowledgeBase) -> Result<DemoLogin, StoreE
         Some(clinic) => clinic,
         None => accounts::create_clinic(&mut tx, &new_id(), DEMO_CLINIC, &at).await?,
     };
+    if clinic.slug.is_none() {
+        let pages = Clinic { slug: Some(DEMO_SLUG.to_owned()), ..clinic.clone() };
+        accounts::update_clinic_pages(&mut tx, &pages).await?;
+    }
     let mut logins = Vec::new();
     let mut clinician_id = String::new();
     for role in [Role::Admin, Role::Clinician, Role::Coordinator] {

@@ -20,6 +20,7 @@ mod gate;
 mod headers;
 mod input;
 mod metrics;
+mod pages;
 mod routes;
 mod server;
 mod state;

@@ -7,6 +7,7 @@
 mod accounts;
 mod assessments;
 mod care;
+mod clinic;
 mod consultations;
 mod ops;
 mod patients;
@@ -17,6 +18,7 @@ use axum::routing::{MethodFilter, on};
 
 use crate::auth::Permission;
 use crate::error::ApiError;
+use crate::pages;
 use crate::state::AppState;
 
 /// Who may call a route.
@@ -77,6 +79,8 @@ pub(crate) fn routes() -> (Router<AppState>, Vec<RouteSpec>) {
     use Access::{Authenticated, Monitoring, Public, Requires};
     use Permission as P;
     let routes = Routes { router: Router::new(), specs: Vec::new() }
+        .add("GET", "/c/{slug}/", Public, pages::landing)
+        .add("GET", "/assets/{file}", Public, pages::asset)
         .add("GET", "/healthz", Public, ops::health)
         .add("GET", "/readyz", Public, ops::ready)
         .add("GET", "/metrics", Monitoring, ops::metrics)
@@ -86,6 +90,8 @@ pub(crate) fn routes() -> (Router<AppState>, Vec<RouteSpec>) {
         .add("GET", "/api/v1/tokens", Authenticated, accounts::list_tokens)
         .add("POST", "/api/v1/tokens", Authenticated, accounts::create_token)
         .add("DELETE", "/api/v1/tokens/{token_id}", Authenticated, accounts::revoke_token)
+        .add("GET", "/api/v1/clinic", Authenticated, clinic::read)
+        .add("PATCH", "/api/v1/clinic", Requires(P::ManageClinic), clinic::update)
         .add("GET", "/api/v1/users", Requires(P::ManageUsers), accounts::list_users)
         .add("POST", "/api/v1/users", Requires(P::ManageUsers), accounts::create_user)
         .add("PATCH", "/api/v1/users/{user_id}", Requires(P::ManageUsers), accounts::update_user)

@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 use crate::tests::{KB, base_document, evaluate};
 use crate::vignette::{self, Vignette};
 
-fn vignette_dir() -> PathBuf {
+pub(super) fn vignette_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kb/vignettes")
 }
 
-fn vignette_files(dir: &Path) -> Vec<PathBuf> {
+pub(super) fn vignette_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|entry| entry.unwrap().path())

@@ -103,7 +103,7 @@ fn plan() -> impl Strategy<Value = Value> {
 }
 
 /// A random valid assessment document.
-fn document() -> impl Strategy<Value = Value> {
+pub(super) fn document() -> impl Strategy<Value = Value> {
     (
         sections(),
         proptest::option::weighted(0.9, diagnoses()),

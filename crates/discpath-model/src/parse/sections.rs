@@ -34,7 +34,10 @@ impl Entries for Sections {
         let section = SECTIONS[index];
         self.present |= 1 << index;
         match section {
-            "diagnoses" => array_entry(validator, section, "an array", Diagnoses, map),
+            "diagnoses" => {
+                validator.doc.answers_diagnoses = true;
+                array_entry(validator, section, "an array", Diagnoses, map)
+            }
             "questionnaires" => object_entry(
                 validator,
                 section,
@@ -50,7 +53,7 @@ impl Entries for Sections {
         for section in REQUIRED_SECTIONS {
             let index = SECTIONS.iter().position(|s| s == section).unwrap_or(0);
             if self.present & (1 << index) == 0 {
-                validator.error(*section, "required");
+                validator.required(*section);
             }
         }
     }
@@ -113,7 +116,7 @@ impl Entries for Scalars {
     fn end(self, validator: &mut Validator) {
         for (index, field) in FIELDS[self.range.clone()].iter().enumerate() {
             if field.required && self.named & (1 << (self.range.start + index)) == 0 {
-                validator.error(field.path, "required");
+                validator.required(field.path);
             }
         }
     }

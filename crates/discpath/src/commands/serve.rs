@@ -135,6 +135,11 @@ pub(super) fn serve(kb: KnowledgeBase, args: &ServeArgs) -> Result<(), Failure> 
                 println!("  {email} ({role})");
             }
             println!("  password: {}", login.password);
+            println!(
+                "the demo clinic's patient pages: http://{}/c/{}/",
+                app.address(),
+                discpath_web::demo::DEMO_SLUG
+            );
         }
         println!(
             "discpath listening on http://{} (database {database}; knowledge base {} {})",

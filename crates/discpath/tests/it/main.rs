@@ -7,6 +7,7 @@ mod audit_trail;
 mod auth;
 mod cli;
 mod hardening;
+mod pages;
 mod report;
 mod serve;
 mod server;

@@ -1,0 +1,124 @@
+//! The patients' pages, per clinic under `/c/{slug}`: server-rendered askama templates
+//! (`templates/`), every word from the knowledge base or the locale files (`locales/`), one
+//! embedded stylesheet (`assets/`), no script. They work without JavaScript and at 360 px.
+//!
+//! Every page goes through [`render`]: a strict Content-Security-Policy (nothing but the
+//! stylesheet and images from this origin; forms post only here), and the language switch
+//! remembered in a cookie.
+
+mod assets;
+mod i18n;
+mod landing;
+
+use askama::Template;
+use axum::extract::Query;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use discpath_store::accounts::{self, Clinic};
+use serde::Deserialize;
+
+pub(crate) use assets::asset;
+pub(crate) use landing::landing;
+
+use crate::state::AppState;
+use i18n::{LANG_COOKIE, Lang, Texts};
+
+/// The policy of every page: the stylesheet and images from here, forms posted here, nothing
+/// else — no script, no frames, no plugins.
+const PAGE_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
+                           form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// `?lang=` of any page.
+#[derive(Debug, Deserialize)]
+pub(crate) struct LangQuery {
+    lang: Option<String>,
+}
+
+/// What every page knows: the clinic, the language and its words.
+pub(crate) struct PageContext {
+    pub clinic: Clinic,
+    pub lang: Lang,
+    pub tr: &'static Texts,
+    /// Whether the request chose the language with `?lang=` (then the cookie remembers it).
+    switched: bool,
+}
+
+impl PageContext {
+    /// The clinic of `slug` with the request's language, or the not-found page.
+    pub(crate) async fn new(
+        state: &AppState,
+        slug: &str,
+        query: &Query<LangQuery>,
+        headers: &HeaderMap,
+    ) -> Result<Self, Response> {
+        let requested = query.lang.as_deref();
+        let lang = Lang::of_request(requested, headers);
+        let clinic = match accounts::clinic_by_slug(&state.store, slug).await {
+            Ok(Some(clinic)) => clinic,
+            Ok(None) => return Err(not_found(lang)),
+            Err(error) => {
+                tracing::error!(%error, "cannot read the clinic");
+                return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response());
+            }
+        };
+        let switched = requested.and_then(Lang::parse).is_some();
+        Ok(Self { clinic, lang, tr: i18n::texts(lang), switched })
+    }
+
+    /// The name the pages show.
+    pub(crate) fn clinic_name(&self) -> &str {
+        self.clinic.display_name.as_deref().unwrap_or(&self.clinic.name)
+    }
+
+    /// The slug (always set for a clinic found by it).
+    pub(crate) fn slug(&self) -> &str {
+        self.clinic.slug.as_deref().unwrap_or_default()
+    }
+}
+
+/// Renders a page with its headers.
+pub(crate) fn render(page: &impl Template, context: &PageContext) -> Response {
+    let mut response = html(StatusCode::OK, page);
+    if context.switched {
+        let cookie = format!(
+            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+            context.lang.code()
+        );
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().insert(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+fn html(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(body) => {
+            let mut response = (status, body).into_response();
+            let headers = response.headers_mut();
+            headers
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+            headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PAGE_POLICY));
+            response
+        }
+        Err(error) => {
+            tracing::error!(%error, "a page failed to render");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "not_found.html")]
+struct NotFound {
+    lang: Lang,
+    tr: &'static Texts,
+    clinic_name: &'static str,
+    slug: &'static str,
+}
+
+/// The not-found page (a clinic slug nobody has).
+fn not_found(lang: Lang) -> Response {
+    let page = NotFound { lang, tr: i18n::texts(lang), clinic_name: "discpath", slug: "" };
+    html(StatusCode::NOT_FOUND, &page)
+}

@@ -1,0 +1,76 @@
+//! The caller's clinic: its public pages' address, display name and emergency number.
+
+use axum::Json;
+use axum::extract::State;
+use discpath_store::accounts::{self, Clinic};
+
+use crate::audited::{Actor, RequestId, audited};
+use crate::auth::{Caller, Permission};
+use crate::error::ApiError;
+use crate::input::{Fields, JsonBody};
+use crate::state::AppState;
+
+/// `GET /api/v1/clinic`: the caller's clinic.
+pub(crate) async fn read(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Clinic>, ApiError> {
+    let mut tx = state.store.begin().await?;
+    let clinic =
+        accounts::clinic(&mut tx, caller.clinic()).await?.ok_or(ApiError::NotFound("clinic"))?;
+    tx.commit().await?;
+    Ok(Json(clinic))
+}
+
+/// `PATCH /api/v1/clinic` `{slug?, display_name?, emergency_number?}` (admin): the public pages'
+/// settings. A slug is lowercase letters and digits in words joined by hyphens (`north-spine`).
+pub(crate) async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    request_id: RequestId,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Clinic>, ApiError> {
+    audited(&state, Actor::User(&caller), "clinic.update", &request_id, async |tx, subject| {
+        caller.require(Permission::ManageClinic)?;
+        subject.resource = Some(caller.clinic().to_owned());
+        let mut fields = Fields::new(&body, &["slug", "display_name", "emergency_number"]);
+        let slug = fields.text("slug", false, 60);
+        let display_name = fields.text("display_name", false, 200);
+        let emergency_number = fields.text("emergency_number", false, 6);
+        if let Some(slug) = &slug
+            && !is_slug(slug)
+        {
+            fields.reject(
+                "slug",
+                "use lowercase letters and digits, words joined by hyphens (north-spine)",
+            );
+        }
+        if let Some(number) = &emergency_number
+            && !(number.len() >= 2 && number.chars().all(|c| c.is_ascii_digit()))
+        {
+            fields.reject("emergency_number", "use 2 to 6 digits, for example 911 or 112");
+        }
+        fields.finish()?;
+        let mut clinic =
+            accounts::clinic(tx, caller.clinic()).await?.ok_or(ApiError::NotFound("clinic"))?;
+        clinic.slug = slug.or(clinic.slug);
+        clinic.display_name = display_name.or(clinic.display_name);
+        clinic.emergency_number = emergency_number.unwrap_or(clinic.emergency_number);
+        accounts::update_clinic_pages(tx, &clinic).await.map_err(|e| match e {
+            discpath_store::StoreError::Conflict(_) => {
+                ApiError::invalid("slug", "another clinic uses this address; choose another")
+            }
+            other => other.into(),
+        })?;
+        Ok(Json(clinic))
+    })
+    .await
+}
+
+/// Whether `text` is a slug: words of lowercase letters and digits joined by single hyphens.
+fn is_slug(text: &str) -> bool {
+    text.len() >= 2
+        && text.split('-').all(|word| {
+            !word.is_empty() && word.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+}
