@@ -79,6 +79,7 @@ pub(crate) fn routes() -> (Router<AppState>, Vec<RouteSpec>) {
     use Access::{Authenticated, Monitoring, Public, Requires};
     use Permission as P;
     let routes = Routes { router: Router::new(), specs: Vec::new() }
+        .add("GET", "/", Public, pages::root)
         .add("GET", "/c/{slug}/", Public, pages::landing)
         .add("GET", "/assets/{file}", Public, pages::asset)
         .add("GET", "/healthz", Public, ops::health)

@@ -11,9 +11,9 @@ mod i18n;
 mod landing;
 
 use askama::Template;
-use axum::extract::Query;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use discpath_store::accounts::{self, Clinic};
 use serde::Deserialize;
 
@@ -105,6 +105,29 @@ fn html(status: StatusCode, page: &impl Template) -> Response {
             tracing::error!(%error, "a page failed to render");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
+    }
+}
+
+/// `GET /`: the pages of the one clinic that has them (what `serve` prints leads somewhere), else
+/// the not-found page.
+pub(crate) async fn root(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let lang = Lang::of_request(None, &headers);
+    let clinics = async {
+        let mut tx = state.store.begin().await?;
+        let clinics = accounts::clinics(&mut tx).await?;
+        tx.commit().await?;
+        Ok::<_, discpath_store::StoreError>(clinics)
+    };
+    let slugs: Vec<String> = match clinics.await {
+        Ok(clinics) => clinics.into_iter().filter_map(|clinic| clinic.slug).collect(),
+        Err(error) => {
+            tracing::error!(%error, "cannot list the clinics");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    match slugs.as_slice() {
+        [slug] => Redirect::to(&format!("/c/{slug}/")).into_response(),
+        _ => not_found(lang),
     }
 }
 

@@ -39,6 +39,8 @@ on_both_databases!(
         let (status, taken) = other.patch("/api/v1/clinic", &json!({ "slug": "north-spine" })).await;
         assert_eq!((status, &taken["error"]["fields"][0]["path"]), (StatusCode::UNPROCESSABLE_ENTITY, &json!("slug")));
 
+        let response = app.anonymous().request(reqwest::Method::GET, "/").send().await.unwrap();
+        assert_eq!((response.status(), response.headers()["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/c/north-spine/"), "the printed address leads to the pages");
         let (status, headers, english) = page(app, "/c/north-spine/", Some("en-GB,en;q=0.9")).await;
         assert_eq!(status, StatusCode::OK);
         assert!(english.contains("<html lang=\"en\">") && english.contains("North Spine Clinic"), "{english}");
