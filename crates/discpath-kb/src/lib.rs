@@ -2,7 +2,8 @@
 //!
 //! Reading order: [`KbFile`] (where files come from: [`embedded_files`] or [`dir_files`]),
 //! [`load`] (parse, resolve and check every file, reporting all problems as [`Diagnostic`]s),
-//! and the loaded [`KnowledgeBase`] with its [`Condition`] language.
+//! and the loaded [`KnowledgeBase`] with its [`Condition`] language and its patient-facing
+//! wording in each [`Language`] ([`PatientTexts`]).
 //!
 //! Conditions are a small typed language written as TOML tables — `{ fact = "imaging.stenosis",
 //! eq = "severe" }`, `{ all = [...] }`, `{ ref = "definition.structural" }` — checked against the
@@ -15,6 +16,7 @@ mod files;
 mod hash;
 mod load;
 mod model;
+mod patient;
 mod raw;
 mod text;
 
@@ -23,6 +25,10 @@ pub use diagnostic::{Diagnostic, KbError};
 pub use files::{KbFile, dir_files, embedded_files};
 pub use load::{FILE_NAMES, load};
 pub use model::*;
+pub use patient::{
+    EMERGENCY_NUMBER, Language, PatientComparison, PatientRedFlag, PatientTexts, PatientTherapy,
+    fill_emergency_number,
+};
 pub use text::{EncodingCache, Text, TextList};
 
 /// Loads the knowledge base embedded in the binary (the repository's `kb/` folder).

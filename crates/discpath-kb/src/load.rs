@@ -4,12 +4,14 @@
 //! diagnostics); [`condition`] compiles the condition language; [`rules`] the red flags,
 //! screens, contraindications, definitions, pathway and escalation options; [`care_plan`] the
 //! courses, plans, reviews and follow-ups; [`instruments`] the scored instruments; [`evidence`]
-//! the predictors, notes, comparison and evidence statements.
+//! the predictors, notes, comparison and evidence statements; [`patient`] the patient-facing
+//! wording of all of these, in every language.
 
 mod care_plan;
 mod condition;
 mod evidence;
 mod instruments;
+mod patient;
 mod rules;
 
 use std::collections::HashMap;
@@ -23,6 +25,7 @@ use crate::citations::{MAX_SOURCES, SourceSet};
 use crate::diagnostic::{Diagnostic, KbError};
 use crate::files::KbFile;
 use crate::model::{KnowledgeBase, Note, RuleMeta, Source};
+use crate::patient::{Language, PatientTexts};
 use crate::raw::{self, RawMeta};
 use crate::text::{EncodingCache, Text, TextList};
 
@@ -46,34 +49,43 @@ pub const FILE_NAMES: &[&str] = &[
     "predictors.toml",
     "notes.toml",
     "evidence.toml",
+    "patient/en.toml",
+    "patient/es.toml",
 ];
 
 /// Loads and validates a knowledge base from its files.
 pub fn load(files: &[KbFile]) -> Result<KnowledgeBase, KbError> {
     let mut diagnostics = Vec::new();
+    // A missing patient file is reported with every other problem; the rules cannot be checked
+    // without the other files.
+    let mut blocking = false;
     for name in FILE_NAMES {
         if !files.iter().any(|f| f.name == *name) {
-            diagnostics.push(file_error(name, None, "file is missing"));
+            let language = Language::ALL.into_iter().find(|l| l.file() == *name);
+            let message = language.map_or_else(
+                || "file is missing".to_owned(),
+                |l| format!("file is missing (the {} patient texts)", l.name()),
+            );
+            diagnostics.push(file_error(name, None, &message));
+            blocking |= language.is_none();
         }
     }
     for file in files {
         if !FILE_NAMES.contains(&file.name.as_str()) {
             let message = format!("unknown file (a knowledge base has {})", FILE_NAMES.join(", "));
             diagnostics.push(file_error(&file.name, None, &message));
+            blocking = true;
         }
     }
-    if !diagnostics.is_empty() {
+    if blocking {
         return Err(KbError::Invalid(diagnostics));
     }
     let parsed = Parsed::parse(files, &mut diagnostics);
     let Some(parsed) = parsed else { return Err(KbError::Invalid(diagnostics)) };
     let mut compiler = Compiler::new(files);
     let kb = compiler.compile(parsed, crate::hash::content_hash(files));
-    if compiler.diagnostics.is_empty() {
-        Ok(kb)
-    } else {
-        Err(KbError::Invalid(compiler.diagnostics))
-    }
+    diagnostics.append(&mut compiler.diagnostics);
+    if diagnostics.is_empty() { Ok(kb) } else { Err(KbError::Invalid(diagnostics)) }
 }
 
 fn file_error(file: &str, line: Option<usize>, message: &str) -> Diagnostic {
@@ -99,6 +111,9 @@ struct Parsed {
     predictors: raw::PredictorsFile,
     notes: raw::NotesFile,
     evidence: raw::EvidenceFile,
+    /// The patient texts, in [`Language::ALL`] order; `None` where the file is missing or does
+    /// not parse (already reported).
+    patient: [Option<raw::PatientFile>; Language::ALL.len()],
 }
 
 impl Parsed {
@@ -132,6 +147,7 @@ impl Parsed {
         let predictors = one(files, "predictors.toml", diagnostics);
         let notes = one(files, "notes.toml", diagnostics);
         let evidence = one(files, "evidence.toml", diagnostics);
+        let patient = Language::ALL.map(|language| one(files, language.file(), diagnostics));
         Some(Self {
             manifest: manifest?,
             sources: sources?,
@@ -146,6 +162,7 @@ impl Parsed {
             predictors: predictors?,
             notes: notes?,
             evidence: evidence?,
+            patient,
         })
     }
 }
@@ -208,12 +225,15 @@ impl<'f> Compiler<'f> {
     }
 
     fn at(&self, file: &'static str, id: &Spanned<String>) -> At {
-        let offset = id.span().start;
-        let line = self
-            .line_starts
-            .get(file)
-            .map_or(1, |starts| starts.partition_point(|start| *start <= offset).max(1));
+        let line = self.line(file, id.span().start);
         At { file, line: Some(line), rule: Some(id.get_ref().clone()) }
+    }
+
+    /// The 1-based line of a byte offset in a file.
+    fn line(&self, file: &str, offset: usize) -> usize {
+        self.line_starts
+            .get(file)
+            .map_or(1, |starts| starts.partition_point(|start| *start <= offset).max(1))
     }
 
     fn error(&mut self, at: &At, message: impl Into<String>) {
@@ -248,6 +268,12 @@ impl<'f> Compiler<'f> {
         let predictors = self.predictors(&parsed.predictors.predictor);
         let notes = self.notes(&parsed.notes.note);
         let evidence = self.evidence(&parsed.evidence, &escalation);
+        let worded =
+            patient::Worded { red_flags: &red_flags, pathway: &pathway, evidence: &evidence };
+        let patient = Language::ALL.map(|language| match &parsed.patient[language.index()] {
+            Some(file) => self.patient_texts(language, file, &worded),
+            None => PatientTexts::empty(language),
+        });
         let manifest = parsed.manifest;
         KnowledgeBase {
             name: manifest.name,
@@ -272,6 +298,7 @@ impl<'f> Compiler<'f> {
             predictors,
             notes,
             evidence,
+            patient,
         }
     }
 

@@ -7,6 +7,7 @@ use discpath_model::{DiagnosisCode, FactId, Pathway, Scalar};
 use serde::{Deserialize, Serialize};
 
 use crate::citations::SourceSet;
+use crate::patient::{Language, PatientTexts};
 use crate::text::{EncodingCache, Text, TextList};
 
 /// How certain the evidence behind a rule is (GRADE-style levels).
@@ -651,9 +652,17 @@ pub struct KnowledgeBase {
     pub notes: Vec<Note>,
     /// Comparison and evidence.
     pub evidence: Evidence,
+    /// The patient-facing wording, one set per language in [`Language::ALL`] order, each
+    /// complete (see [`KnowledgeBase::patient_texts`]).
+    pub patient: [PatientTexts; Language::ALL.len()],
 }
 
 impl KnowledgeBase {
+    /// The patient-facing wording in a language.
+    pub fn patient_texts(&self, language: Language) -> &PatientTexts {
+        &self.patient[language.index()]
+    }
+
     /// The rule with this id, if any (a linear search: for reports, not for the engine).
     pub fn rule(&self, id: &str) -> Option<&RuleMeta> {
         self.rules().find(|rule| rule.id == id)

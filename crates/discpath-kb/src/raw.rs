@@ -470,3 +470,62 @@ rule! {
         when: Option<RawCondition>,
     }
 }
+
+/// `patient/en.toml`, `patient/es.toml`: the patient-facing wording in one language. The lists
+/// may be left out, so that each missing wording is reported by its id.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PatientFile {
+    pub disclaimer: Spanned<String>,
+    #[serde(default)]
+    pub therapy_intro: Vec<RawPatientText>,
+    #[serde(default)]
+    pub comparison: RawPatientComparison,
+    #[serde(default)]
+    pub red_flag: Vec<RawPatientRedFlag>,
+    #[serde(default)]
+    pub pathway: Vec<RawPatientText>,
+    #[serde(default)]
+    pub rule: Vec<RawPatientText>,
+}
+
+/// One text, by the id of what it words.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPatientText {
+    pub id: Spanned<String>,
+    pub text: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPatientComparison {
+    #[serde(default)]
+    pub factor: Vec<RawPatientFactor>,
+    #[serde(default)]
+    pub therapy: Vec<RawPatientTherapy>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPatientFactor {
+    pub id: Spanned<String>,
+    pub label: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPatientTherapy {
+    pub id: Spanned<String>,
+    pub name: String,
+    #[serde(default)]
+    pub values: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPatientRedFlag {
+    pub id: Spanned<String>,
+    pub title: String,
+    pub text: String,
+}

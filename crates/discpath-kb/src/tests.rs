@@ -432,3 +432,231 @@ fn every_problem_is_reported_at_once() {
         notes.text.replace("id = \"note.fabq_not_recorded\"", "id = \"note.odi_not_scored\"");
     assert_eq!(messages(&files).len(), 2);
 }
+
+// --- Patient-facing wording (kb/patient/*.toml) ---------------------------------------------------
+
+/// The built-in files with one entry (`[[list]]` whose next line is `id = "<id>"`, up to the
+/// next blank line) removed from a patient file.
+fn without_entry(file: &str, list: &str, id: &str) -> Vec<KbFile> {
+    let mut files = embedded_files();
+    let target = files.iter_mut().find(|f| f.name == file).unwrap();
+    let start = target.text.find(&format!("[[{list}]]\nid = \"{id}\"\n")).unwrap();
+    let end = start + target.text[start..].find("\n\n").unwrap() + 2;
+    target.text.replace_range(start..end, "");
+    files
+}
+
+#[test]
+fn the_patient_texts_word_everything_in_both_languages() {
+    use crate::{Language, fill_emergency_number};
+    use discpath_model::Pathway;
+    let kb = load_embedded().unwrap();
+    assert!(crate::FILE_NAMES.iter().any(|name| name.starts_with("patient/")));
+    for language in Language::ALL {
+        assert!(crate::FILE_NAMES.contains(&language.file()));
+        assert_eq!(Language::from_code(language.as_str()), Some(language));
+        let texts = kb.patient_texts(language);
+        assert_eq!(texts.language, language);
+        assert!(!texts.disclaimer.is_empty());
+        let therapies: Vec<&str> =
+            kb.care_plan.therapies.iter().map(|t| t.therapy.as_str()).collect();
+        assert_eq!(
+            texts.therapy_intros.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(),
+            therapies
+        );
+        assert!(texts.therapy_intro("decompression").is_some_and(|t| !t.is_empty()));
+        let factors = &texts.comparison.factors;
+        assert_eq!(factors.len(), kb.evidence.factors.len());
+        assert!(factors.iter().zip(&kb.evidence.factors).all(|((a, _), (b, _))| a == b));
+        assert_eq!(texts.comparison.therapies.len(), kb.evidence.therapies.len());
+        for (patient, clinician) in texts.comparison.therapies.iter().zip(&kb.evidence.therapies) {
+            assert_eq!(patient.id, clinician.id);
+            assert_eq!(patient.values.len(), factors.len());
+            assert!(!patient.name.is_empty() && patient.values.iter().all(|v| !v.is_empty()));
+        }
+        assert_eq!(texts.red_flags.len(), kb.red_flags.len());
+        for flag in &kb.red_flags {
+            let worded = texts.red_flag(&flag.meta.id).unwrap();
+            assert!(!worded.title.is_empty() && !worded.text.is_empty(), "{}", flag.meta.id);
+        }
+        for (index, pathway) in Pathway::ALL.into_iter().enumerate() {
+            assert_eq!(crate::patient::pathway_index(pathway), index);
+            assert!(!texts.pathway(pathway).is_empty());
+        }
+        assert_eq!(texts.rules.len(), kb.pathway.len());
+        assert!(kb.pathway.iter().all(|rule| texts.rule(&rule.meta.id).is_some()));
+        assert!(texts.rule("pathway.nonexistent").is_none());
+    }
+    // The clinic's figure keeps its provenance in plain words, in both languages.
+    let en = kb.patient_texts(Language::En);
+    let decompression = &en.comparison.therapies[0];
+    assert!(
+        decompression.values[2].contains("36.8%")
+            && decompression.values[2].contains("clinic's own")
+    );
+    let aneurysm = en.red_flag("red_flag.suspected_symptomatic_aneurysm").unwrap();
+    assert_eq!(
+        fill_emergency_number(&aneurysm.title, "911"),
+        "Call 911 or go to an emergency room now"
+    );
+    let es = kb.patient_texts(Language::Es);
+    assert!(es.comparison.therapies[0].values[2].contains("36.8 %"));
+    assert_eq!(Language::Es.native_name(), "Español");
+}
+
+/// A missing wording is an error naming the language and the id (and where the id is defined).
+#[test]
+fn a_missing_spanish_wording_for_a_red_flag_is_rejected() {
+    let files = without_entry("patient/es.toml", "red_flag", "red_flag.fever");
+    let line = line_of("red_flags.toml", "id = \"red_flag.fever\"");
+    rejected(
+        &files,
+        &format!(
+            "patient/es.toml: no Spanish (es) wording for red flag red_flag.fever (red_flags.toml:{line})"
+        ),
+    );
+    assert_eq!(messages(&files).len(), 1, "{:?}", messages(&files));
+    let files = without_entry("patient/en.toml", "rule", "pathway.structural.sequence");
+    let line = line_of("pathway.toml", "id = \"pathway.structural.sequence\"");
+    rejected(
+        &files,
+        &format!(
+            "patient/en.toml: no English (en) wording for pathway rule pathway.structural.sequence (pathway.toml:{line})"
+        ),
+    );
+    let files = without_entry("patient/es.toml", "pathway", "self_management");
+    rejected(&files, "patient/es.toml: no Spanish (es) wording for pathway self_management");
+    let files = edited(
+        "patient/es.toml",
+        "structural_tear = \"Sí, ese es su fin. Ningún estudio que comparó grupos ha mostrado que funcione.\"\n",
+        "",
+    );
+    let line = line_of("patient/es.toml", "id = \"biologic_disc_repair\"");
+    rejected(
+        &files,
+        &format!(
+            "patient/es.toml:{line}: no Spanish (es) wording for factor structural_tear of therapy biologic_disc_repair"
+        ),
+    );
+}
+
+#[test]
+fn an_unknown_patient_id_is_rejected() {
+    let files = edited("patient/es.toml", "id = \"red_flag.fever\"", "id = \"red_flag.fevr\"");
+    let line = line_of("patient/es.toml", "id = \"red_flag.fever\"");
+    rejected(
+        &files,
+        &format!(
+            "patient/es.toml:{line}: unknown red flag red_flag.fevr (did you mean red_flag.fever?)"
+        ),
+    );
+    assert!(messages(&files).iter().any(|m| m.contains("wording for red flag red_flag.fever")));
+    let files =
+        edited("patient/en.toml", "id = \"emergency_referral\"", "id = \"emergency_admission\"");
+    let line = line_of("patient/en.toml", "id = \"emergency_referral\"");
+    let found = messages(&files);
+    assert!(
+        found.iter().any(|m| m.starts_with(&format!(
+            "patient/en.toml:{line}: unknown pathway emergency_admission (one of emergency_referral,"
+        ))),
+        "{found:?}"
+    );
+    let files = edited(
+        "patient/en.toml",
+        "id = \"pathway.no_diagnosis\"",
+        "id = \"pathway.no_diagnosis_yet_recorded\"",
+    );
+    assert!(
+        messages(&files)
+            .iter()
+            .any(|m| m.contains("unknown pathway rule pathway.no_diagnosis_yet_recorded"))
+    );
+    let files = edited(
+        "patient/en.toml",
+        "structural_tear = \"No.\"\n\n[[comparison.therapy]]\nid = \"decompression_then_pt\"",
+        "tear = \"No.\"\n\n[[comparison.therapy]]\nid = \"decompression_then_pt\"",
+    );
+    let found = messages(&files);
+    assert!(
+        found.iter().any(|m| m.ends_with("therapy physical_therapy: unknown factor tear")),
+        "{found:?}"
+    );
+    let files = edited("patient/en.toml", "disclaimer = ", "disclaimers = ");
+    assert!(messages(&files).iter().any(|m| m.starts_with("patient/en.toml:") && m.contains("unknown field `disclaimers`")));
+}
+
+#[test]
+fn patient_texts_are_checked_like_every_other_text() {
+    let find = "id = \"urgent_referral\"\ntext = \"";
+    let line = line_of("patient/es.toml", find);
+    let mut files = edited("patient/es.toml", find, "id = \"urgent_referral\"\ntext = \" \" # \"");
+    rejected(&files, &format!("patient/es.toml:{line}: pathway urgent_referral: text is empty"));
+    // A placeholder other than {emergency_number}.
+    files = edited(
+        "patient/en.toml",
+        "Call {emergency_number} or go to an emergency room now\"\ntext = \"A lump",
+        "Call {emergency} or go to an emergency room now\"\ntext = \"A lump",
+    );
+    let line = line_of("patient/en.toml", "id = \"red_flag.pulsatile_abdominal_mass\"");
+    rejected(
+        &files,
+        &format!(
+            "patient/en.toml:{line}: red flag red_flag.pulsatile_abdominal_mass: title: {{emergency}} is not a placeholder (the only one is {{emergency_number}})"
+        ),
+    );
+    // A heading is one short line.
+    files = edited(
+        "patient/en.toml",
+        "label = \"How it works\"",
+        &format!("label = \"{}\"", "How it works ".repeat(8)),
+    );
+    assert!(messages(&files).iter().any(|m| {
+        m.ends_with("factor mechanism: label is a heading: one line of at most 80 characters")
+    }));
+    // Two wordings for one id.
+    let files = edited(
+        "patient/es.toml",
+        "[[pathway]]\nid = \"clinical_evaluation\"",
+        "[[pathway]]\nid = \"urgent_referral\"\ntext = \"Otra vez.\"\n\n[[pathway]]\nid = \"clinical_evaluation\"",
+    );
+    let found = messages(&files);
+    assert!(
+        found.iter().any(|m| m.contains(": pathway urgent_referral is worded twice (also at line")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_missing_patient_file_is_reported_with_every_other_problem() {
+    let mut files =
+        edited("pathway.toml", "sources = [\"clinic-pathway\", \"S7\"]", "sources = []");
+    files.retain(|f| f.name != "patient/es.toml");
+    let found = messages(&files);
+    assert!(
+        found.contains(&"patient/es.toml: file is missing (the Spanish patient texts)".to_owned()),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|m| m
+            .ends_with("the rule has no source (cite clinical-facts sources or clinic-pathway)")),
+        "{found:?}"
+    );
+    assert_eq!(found.len(), 2, "{found:?}");
+    // A syntax error in a patient file names its line, and the rest is still checked.
+    let files = edited("patient/en.toml", "label = \"How it works\"", "label = How it works");
+    let line = line_of("patient/en.toml", "label = \"How it works\"");
+    let found = messages(&files);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].starts_with(&format!("patient/en.toml:{line}: ")), "{found:?}");
+}
+
+#[test]
+fn the_patient_texts_are_part_of_the_hash_and_of_a_folder() {
+    let original = load_embedded().unwrap().hash;
+    let files = edited("patient/es.toml", "label = \"Cómo funciona\"", "label = \"Cómo actúa\"");
+    assert_ne!(load(&files).unwrap().hash, original, "a patient text changes the hash");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kb");
+    let from_dir = crate::dir_files(&dir).unwrap();
+    assert_eq!(from_dir, embedded_files(), "a folder is read as the embedded copy is");
+    assert_eq!(crate::load_dir(&dir).unwrap().hash, original);
+}

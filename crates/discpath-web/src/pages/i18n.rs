@@ -7,50 +7,28 @@ use std::sync::LazyLock;
 
 use axum::http::HeaderMap;
 
-/// A language of the pages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) enum Lang {
-    /// English.
-    En,
-    /// Spanish.
-    Es,
+/// A language of the pages: the knowledge base's languages (its patient texts come in each).
+pub(crate) use discpath_kb::Language as Lang;
+
+/// The language of a code or a language tag (`es-MX`).
+pub(crate) fn parse(tag: &str) -> Option<Lang> {
+    let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+    Lang::from_code(&primary)
 }
 
-impl Lang {
-    /// Every language.
-    pub(crate) const ALL: [Self; 2] = [Self::En, Self::Es];
+/// The other language (what the switch offers).
+pub(crate) fn other(lang: Lang) -> Lang {
+    Lang::ALL.into_iter().find(|l| *l != lang).unwrap_or(lang)
+}
 
-    /// The language's code (`lang` attribute, `?lang=`).
-    pub(crate) const fn code(self) -> &'static str {
-        match self {
-            Self::En => "en",
-            Self::Es => "es",
-        }
-    }
-
-    /// The language of a code or a language tag (`es-MX`).
-    pub(crate) fn parse(tag: &str) -> Option<Self> {
-        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
-        Self::ALL.into_iter().find(|lang| lang.code() == primary)
-    }
-
-    /// The other language (what the switch offers).
-    pub(crate) const fn other(self) -> Self {
-        match self {
-            Self::En => Self::Es,
-            Self::Es => Self::En,
-        }
-    }
-
-    /// The language a request asks for: `?lang=`, then the cookie, then `Accept-Language` (by
-    /// its quality values), then English.
-    pub(crate) fn of_request(query: Option<&str>, headers: &HeaderMap) -> Self {
-        query
-            .and_then(Self::parse)
-            .or_else(|| crate::auth::cookie(headers, LANG_COOKIE).and_then(Self::parse))
-            .or_else(|| accepted(headers))
-            .unwrap_or(Self::En)
-    }
+/// The language a request asks for: `?lang=`, then the cookie, then `Accept-Language` (by its
+/// quality values), then English.
+pub(crate) fn of_request(query: Option<&str>, headers: &HeaderMap) -> Lang {
+    query
+        .and_then(parse)
+        .or_else(|| crate::auth::cookie(headers, LANG_COOKIE).and_then(parse))
+        .or_else(|| accepted(headers))
+        .unwrap_or(Lang::En)
 }
 
 /// The cookie that remembers the language switch.
@@ -62,7 +40,7 @@ fn accepted(headers: &HeaderMap) -> Option<Lang> {
     let mut best: Option<(f32, Lang)> = None;
     for item in header.split(',') {
         let mut parts = item.split(';');
-        let Some(lang) = parts.next().and_then(Lang::parse) else { continue };
+        let Some(lang) = parts.next().and_then(parse) else { continue };
         let quality = parts
             .find_map(|p| p.trim().strip_prefix("q="))
             .and_then(|q| q.parse::<f32>().ok())
@@ -122,6 +100,24 @@ pub(crate) fn texts(lang: Lang) -> &'static Texts {
     }
 }
 
+/// What templates need of a language.
+pub(crate) trait LangCodes {
+    /// The code (`lang` attribute, `?lang=`).
+    fn code(&self) -> &'static str;
+    /// The code of the other language.
+    fn other_code(&self) -> &'static str;
+}
+
+impl LangCodes for Lang {
+    fn code(&self) -> &'static str {
+        self.as_str()
+    }
+
+    fn other_code(&self) -> &'static str {
+        other(*self).as_str()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,7 +134,7 @@ mod tests {
         assert_eq!(english, spanish, "en.toml and es.toml must have the same keys");
         for lang in Lang::ALL {
             for (key, text) in &texts(lang).words {
-                assert!(!text.trim().is_empty(), "{}: {key} is empty", lang.code());
+                assert!(!text.trim().is_empty(), "{}: {key} is empty", lang.as_str());
             }
         }
     }
@@ -166,20 +162,20 @@ mod tests {
     #[test]
     fn the_language_follows_the_switch_then_the_cookie_then_the_browser() {
         let mut headers = HeaderMap::new();
-        assert_eq!(Lang::of_request(None, &headers), Lang::En);
+        assert_eq!(of_request(None, &headers), Lang::En);
         headers.insert(
             "accept-language",
             "fr-FR, es-MX;q=0.8, en;q=0.5"
                 .parse()
                 .unwrap_or(axum::http::HeaderValue::from_static("")),
         );
-        assert_eq!(Lang::of_request(None, &headers), Lang::Es);
+        assert_eq!(of_request(None, &headers), Lang::Es);
         headers.insert(
             "cookie",
             "discpath_lang=en".parse().unwrap_or(axum::http::HeaderValue::from_static("")),
         );
-        assert_eq!(Lang::of_request(None, &headers), Lang::En);
-        assert_eq!(Lang::of_request(Some("es"), &headers), Lang::Es);
-        assert_eq!(Lang::of_request(Some("xx"), &headers), Lang::En);
+        assert_eq!(of_request(None, &headers), Lang::En);
+        assert_eq!(of_request(Some("es"), &headers), Lang::Es);
+        assert_eq!(of_request(Some("xx"), &headers), Lang::En);
     }
 }

@@ -1,12 +1,15 @@
-//! `GET /c/{slug}/`: the clinic's start page — what the two treatments are, how they compare,
-//! what the research says, the questions people ask, and the disclaimer.
+//! `GET /c/{slug}/`: the clinic's start page — what the two treatments are, how they compare
+//! (the knowledge base's comparison in plain words, the same data as `discpath compare`), the
+//! questions people ask, and the disclaimer.
 
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 
-use super::i18n::{Lang, Texts};
+use discpath_kb::PatientTexts;
+
+use super::i18n::{Lang, LangCodes as _, Texts};
 use super::{LangQuery, PageContext, render};
 use crate::input::Path;
 use crate::state::AppState;
@@ -27,6 +30,13 @@ struct Landing<'a> {
     tr: &'static Texts,
     clinic_name: &'a str,
     slug: &'a str,
+    /// The knowledge base's patient texts in the page's language: the therapies, the
+    /// comparison, the disclaimer.
+    kb: &'a PatientTexts,
+    /// What each compared therapy is, when the knowledge base says: `(name, text)`.
+    intros: Vec<(&'a str, &'a str)>,
+    /// The comparison's rows: a factor's label and each therapy's value, in column order.
+    rows: Vec<(&'a str, Vec<&'a str>)>,
     faq: &'static [(&'static str, &'static str)],
 }
 
@@ -41,11 +51,37 @@ pub(crate) async fn landing(
         Ok(context) => context,
         Err(response) => return response,
     };
+    let kb = state.kb.patient_texts(context.lang);
+    let intros = kb
+        .comparison
+        .therapies
+        .iter()
+        .filter_map(|therapy| {
+            kb.therapy_intro(&therapy.id).map(|text| (therapy.name.as_str(), text.as_str()))
+        })
+        .collect();
+    let comparison = &kb.comparison;
+    let rows = comparison
+        .factors
+        .iter()
+        .enumerate()
+        .map(|(index, (_, label))| {
+            let values = comparison
+                .therapies
+                .iter()
+                .map(|therapy| therapy.values.get(index).map_or("", |value| value.as_str()))
+                .collect();
+            (label.as_str(), values)
+        })
+        .collect();
     let page = Landing {
         lang: context.lang,
         tr: context.tr,
         clinic_name: context.clinic_name(),
         slug: context.slug(),
+        kb,
+        intros,
+        rows,
         faq: &FAQ,
     };
     render(&page, &context)

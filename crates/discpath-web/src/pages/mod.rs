@@ -21,7 +21,7 @@ pub(crate) use assets::asset;
 pub(crate) use landing::landing;
 
 use crate::state::AppState;
-use i18n::{LANG_COOKIE, Lang, Texts};
+use i18n::{LANG_COOKIE, Lang, LangCodes as _, Texts};
 
 /// The policy of every page: the stylesheet and images from here, forms posted here, nothing
 /// else — no script, no frames, no plugins.
@@ -52,7 +52,7 @@ impl PageContext {
         headers: &HeaderMap,
     ) -> Result<Self, Response> {
         let requested = query.lang.as_deref();
-        let lang = Lang::of_request(requested, headers);
+        let lang = i18n::of_request(requested, headers);
         let clinic = match accounts::clinic_by_slug(&state.store, slug).await {
             Ok(Some(clinic)) => clinic,
             Ok(None) => return Err(not_found(lang)),
@@ -61,7 +61,7 @@ impl PageContext {
                 return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response());
             }
         };
-        let switched = requested.and_then(Lang::parse).is_some();
+        let switched = requested.and_then(i18n::parse).is_some();
         Ok(Self { clinic, lang, tr: i18n::texts(lang), switched })
     }
 
@@ -82,7 +82,7 @@ pub(crate) fn render(page: &impl Template, context: &PageContext) -> Response {
     if context.switched {
         let cookie = format!(
             "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
-            context.lang.code()
+            context.lang.as_str()
         );
         if let Ok(value) = HeaderValue::from_str(&cookie) {
             response.headers_mut().insert(header::SET_COOKIE, value);
@@ -111,7 +111,7 @@ fn html(status: StatusCode, page: &impl Template) -> Response {
 /// `GET /`: the pages of the one clinic that has them (what `serve` prints leads somewhere), else
 /// the not-found page.
 pub(crate) async fn root(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let lang = Lang::of_request(None, &headers);
+    let lang = i18n::of_request(None, &headers);
     let clinics = async {
         let mut tx = state.store.begin().await?;
         let clinics = accounts::clinics(&mut tx).await?;

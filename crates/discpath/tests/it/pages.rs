@@ -50,6 +50,18 @@ on_both_databases!(
         assert!(!english.contains("<script"), "no script on the pages");
         let (_, _, spanish) = page(app, "/c/north-spine/", Some("es-MX,es;q=0.9,en;q=0.5")).await;
         assert!(spanish.contains("<html lang=\"es\">") && spanish.contains("Preguntas frecuentes"), "{spanish}");
+        // The comparison and the disclaimer are the knowledge base's patient texts, per language.
+        let kb = discpath_kb::load_embedded().unwrap();
+        for (language, html) in [(discpath_kb::Language::En, &english), (discpath_kb::Language::Es, &spanish)] {
+            let texts = kb.patient_texts(language);
+            let shown = |text: &str| html.contains(&escape(text));
+            assert!(shown(&texts.disclaimer), "{language:?}: the disclaimer");
+            for therapy in &texts.comparison.therapies {
+                assert!(shown(&therapy.name), "{language:?}: {}", therapy.id);
+                assert!(therapy.values.iter().all(|value| shown(value)), "{language:?}: every value of {}", therapy.id);
+            }
+            assert!(texts.comparison.factors.iter().all(|(_, label)| shown(label)), "{language:?}: every factor");
+        }
         let (_, headers, switched) = page(app, "/c/north-spine/?lang=es", Some("en")).await;
         assert!(switched.contains("<html lang=\"es\">"));
         assert!(headers["set-cookie"].to_str().unwrap().starts_with("discpath_lang=es"), "the switch is remembered");
@@ -62,3 +74,12 @@ on_both_databases!(
         assert!(css.contains(":focus"), "a visible focus style");
     }
 );
+
+/// Text as the templates escape it.
+fn escape(text: &str) -> String {
+    text.replace('&', "&#38;")
+        .replace('<', "&#60;")
+        .replace('>', "&#62;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
+}

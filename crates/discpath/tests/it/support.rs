@@ -53,10 +53,14 @@ pub(crate) fn read_json(path: &Path) -> serde_json::Value {
 /// A copy of the built-in knowledge base in a temporary folder.
 pub(crate) fn kb_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(root().join("kb")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "toml") {
-            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    for folder in ["", "patient"] {
+        let target = dir.path().join(folder);
+        std::fs::create_dir_all(&target).unwrap();
+        for entry in std::fs::read_dir(root().join("kb").join(folder)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                std::fs::copy(&path, target.join(path.file_name().unwrap())).unwrap();
+            }
         }
     }
     dir
