@@ -10,6 +10,7 @@
 mod document;
 mod error;
 mod parse;
+pub mod text;
 pub mod vocabulary;
 
 pub use document::{Assessment, Diagnosis, DiagnosisCode};

@@ -134,13 +134,8 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let bearer = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "));
-        let (user, token_id) = match bearer {
-            Some(token) => accounts::token_user(&state.store, &secret_hash(token.trim()), &now())
+        let (user, token_id) = match bearer(&parts.headers) {
+            Some(token) => accounts::token_user(&state.store, &secret_hash(token), &now())
                 .await?
                 .map(|(user, token_id)| (user, Some(token_id)))
                 .ok_or(ApiError::Unauthenticated)?,
@@ -157,6 +152,15 @@ impl FromRequestParts<AppState> for Caller {
         })?;
         Ok(Self { user, role, token_id })
     }
+}
+
+/// The token of an `Authorization: Bearer …` header.
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
 }
 
 /// A cookie's value.

@@ -19,16 +19,13 @@ impl ClientAddress {
         if !trusted.contains(&peer) {
             return Self(peer);
         }
-        let forwarded = parts
+        let client = parts
             .headers
             .get_all("x-forwarded-for")
             .iter()
             .filter_map(|value| value.to_str().ok())
             .flat_map(|value| value.split(','))
             .map(str::trim)
-            .collect::<Vec<_>>();
-        let client = forwarded
-            .iter()
             .rev()
             .map_while(|entry| entry.parse::<IpAddr>().ok())
             .find(|address| !trusted.contains(address));

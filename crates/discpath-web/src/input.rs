@@ -150,7 +150,9 @@ impl<'v> Fields<'v> {
                     self.reject(key, format!("expected 1 to {max} characters"));
                     return None;
                 }
-                if let Some(bad) = text.chars().find(|c| forbidden_character(*c, lines)) {
+                if let Some(bad) =
+                    text.chars().find(|c| discpath_model::text::forbidden_character(*c, lines))
+                {
                     self.reject(
                         key,
                         format!(
@@ -241,14 +243,6 @@ impl<'v> Fields<'v> {
     pub(crate) fn finish(self) -> Result<(), ApiError> {
         if self.errors.is_empty() { Ok(()) } else { Err(ApiError::Invalid(self.errors)) }
     }
-}
-
-/// Whether a character may not appear in text: control characters (NUL, escape sequences; line
-/// breaks and tabs only in text of several `lines`), and the bidirectional overrides and
-/// isolates that make text display differently from what it is (U+202A–U+202E, U+2066–U+2069).
-fn forbidden_character(c: char, lines: bool) -> bool {
-    (c.is_control() && !(lines && matches!(c, '\n' | '\r' | '\t')))
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// `?limit=&cursor=` of a list.

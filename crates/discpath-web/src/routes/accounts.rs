@@ -62,20 +62,17 @@ pub(crate) async fn login(
         Ok::<_, ApiError>(account)
     }
     .await;
+    let (at, attempt) = (now(), LoginAttempt { user: user.as_ref(), request_id: &request_id });
     let counted = match admitted {
         Ok(counted) => {
             tx.commit().await?;
-            Ok(counted)
+            counted
         }
         Err(refusal) => {
+            // Nothing counted is kept; the refusal is audited in a transaction of its own.
             drop(tx);
-            Err(refusal)
+            return Err(attempt.refused(&state, &at, refusal).await);
         }
-    };
-    let (at, attempt) = (now(), LoginAttempt { user: user.as_ref(), request_id: &request_id });
-    let counted = match counted {
-        Ok(counted) => counted,
-        Err(refusal) => return Err(attempt.refused(&state, &at, refusal).await),
     };
     let enabled = user.as_ref().filter(|u| u.disabled == 0);
     let matched =

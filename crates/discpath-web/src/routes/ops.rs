@@ -35,11 +35,8 @@ pub(crate) async fn metrics(
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, ApiError> {
     let allowed = match &state.config.metrics_token {
-        Some(token) => headers
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .is_some_and(|sent| constant_time_eq(sent.trim().as_bytes(), token.as_bytes())),
+        Some(token) => crate::auth::bearer(&headers)
+            .is_some_and(|sent| constant_time_eq(sent.as_bytes(), token.as_bytes())),
         None => client.is_loopback(),
     };
     if !allowed {

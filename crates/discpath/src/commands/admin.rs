@@ -220,10 +220,7 @@ fn clinic_name(field: &str, raw: &str) -> Result<String, Failure> {
     if name.is_empty() {
         return Err(Failure::Invalid(format!("{field}: required")));
     }
-    if name
-        .chars()
-        .any(|c| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
-    {
+    if name.chars().any(|c| discpath_model::text::forbidden_character(c, false)) {
         return Err(Failure::Invalid(format!(
             "{field}: {raw:?} contains a control character or a bidirectional override"
         )));
