@@ -26,8 +26,8 @@ pub use files::{KbFile, dir_files, embedded_files};
 pub use load::{FILE_NAMES, load};
 pub use model::*;
 pub use patient::{
-    EMERGENCY_NUMBER, Language, PatientComparison, PatientRedFlag, PatientTexts, PatientTherapy,
-    fill_emergency_number,
+    EMERGENCY_NUMBER, Language, PatientComparison, PatientEvidence, PatientRedFlag, PatientTexts,
+    PatientTherapy, fill_emergency_number,
 };
 pub use text::{EncodingCache, Text, TextList};
 

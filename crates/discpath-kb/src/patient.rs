@@ -107,6 +107,9 @@ pub struct PatientTexts {
     /// Why each pathway rule's result fits, in [`crate::KnowledgeBase::pathway`] order:
     /// `(rule id, text)`.
     pub rules: Vec<(String, Text)>,
+    /// Every evidence statement in plain words, in [`crate::Evidence::statements`] order
+    /// (highest certainty first).
+    pub evidence: Vec<PatientEvidence>,
 }
 
 impl PatientTexts {
@@ -121,6 +124,7 @@ impl PatientTexts {
             red_flags: Vec::new(),
             pathways: Pathway::ALL.map(|_| Text::new("")),
             rules: Vec::new(),
+            evidence: Vec::new(),
         }
     }
 
@@ -143,6 +147,11 @@ impl PatientTexts {
     /// recommendation's `decided_by`).
     pub fn rule(&self, rule_id: &str) -> Option<&Text> {
         self.rules.iter().find(|(id, _)| id == rule_id).map(|(_, text)| text)
+    }
+
+    /// The plain wording of an evidence statement (`evidence.decompression.nice_ng59`).
+    pub fn evidence(&self, statement_id: &str) -> Option<&PatientEvidence> {
+        self.evidence.iter().find(|entry| entry.id == statement_id)
     }
 }
 
@@ -181,4 +190,16 @@ pub struct PatientRedFlag {
     pub title: Text,
     /// What the symptom may mean, in one calm sentence.
     pub text: Text,
+}
+
+/// An evidence statement for the patient: what was found, and where it comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatientEvidence {
+    /// The statement's id (`evidence.decompression.clinic_cohort`).
+    pub id: String,
+    /// What was found, in plain words, with the figure exactly as the statement gives it.
+    pub text: Text,
+    /// Where it comes from and how far it can be trusted ("The clinic's own figure, with no
+    /// group to compare with").
+    pub provenance: Text,
 }

@@ -487,6 +487,17 @@ pub(crate) struct PatientFile {
     pub pathway: Vec<RawPatientText>,
     #[serde(default)]
     pub rule: Vec<RawPatientText>,
+    #[serde(default)]
+    pub evidence: Vec<RawPatientEvidence>,
+}
+
+/// An evidence statement in plain words, with where it comes from.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPatientEvidence {
+    pub id: Spanned<String>,
+    pub text: String,
+    pub provenance: String,
 }
 
 /// One text, by the id of what it words.

@@ -486,6 +486,20 @@ fn the_patient_texts_word_everything_in_both_languages() {
         assert_eq!(texts.rules.len(), kb.pathway.len());
         assert!(kb.pathway.iter().all(|rule| texts.rule(&rule.meta.id).is_some()));
         assert!(texts.rule("pathway.nonexistent").is_none());
+        assert_eq!(texts.evidence.len(), kb.evidence.statements.len());
+        for statement in &kb.evidence.statements {
+            let worded = texts.evidence(&statement.meta.id).unwrap();
+            assert!(!worded.text.is_empty() && !worded.provenance.is_empty());
+        }
+    }
+    // The clinic's own figures say so, in plain words, wherever they appear.
+    for id in
+        ["evidence.decompression.clinic_cohort", "evidence.biologic_disc_repair.clinic_reported"]
+    {
+        let en = kb.patient_texts(Language::En).evidence(id).unwrap();
+        assert!(en.provenance.contains("Reported by the clinic, with no group to compare with"));
+        let es = kb.patient_texts(Language::Es).evidence(id).unwrap();
+        assert!(es.provenance.contains("Dato de la clínica, sin un grupo con el que comparar"));
     }
     // The clinic's figure keeps its provenance in plain words, in both languages.
     let en = kb.patient_texts(Language::En);

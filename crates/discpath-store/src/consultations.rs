@@ -14,8 +14,8 @@ pub struct ConsultationRequest {
     pub clinic_id: String,
     /// The requester's name.
     pub name: String,
-    /// Their e-mail.
-    pub email: String,
+    /// Their e-mail (this and/or the phone).
+    pub email: Option<String>,
     /// Their phone.
     pub phone: Option<String>,
     /// What they wrote.
@@ -28,6 +28,37 @@ pub struct ConsultationRequest {
     pub created_at: String,
     /// When it last changed.
     pub updated_at: String,
+    /// When they would like to be contacted, in their words.
+    pub preferred_times: Option<String>,
+    /// When they consented to be contacted.
+    pub consent_at: Option<String>,
+    /// The language they wrote in (`en`, `es`).
+    pub language: Option<String>,
+    /// 1 when the self-assessment it came with ended in an urgent (or emergency) referral, else
+    /// 0 (an integer column, which both databases read alike); written as a JSON boolean.
+    #[serde(serialize_with = "as_bool")]
+    pub urgent: i64,
+    /// The self-assessment's answers, as an assessment document (JSON).
+    #[serde(serialize_with = "raw_json")]
+    pub assessment: Option<String>,
+    /// The recommendation the self-assessment gave (JSON).
+    #[serde(serialize_with = "raw_json")]
+    pub result: Option<String>,
+}
+
+fn as_bool<S: serde::Serializer>(flag: &i64, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_bool(*flag != 0)
+}
+
+/// Writes stored JSON text as JSON (not as a string).
+fn raw_json<S: serde::Serializer>(text: &Option<String>, serializer: S) -> Result<S::Ok, S::Error> {
+    use serde::Serialize as _;
+    match text {
+        Some(text) => serde_json::value::RawValue::from_string(text.clone())
+            .map_err(serde::ser::Error::custom)?
+            .serialize(serializer),
+        None => serializer.serialize_none(),
+    }
 }
 
 /// A stored file's description.
@@ -41,7 +72,8 @@ pub struct StoredFile {
     pub size: i64,
 }
 
-const REQUEST_COLUMNS: &str = "request_id, clinic_id, name, email, phone, message, file_sha256, status, created_at, updated_at";
+const REQUEST_COLUMNS: &str = "request_id, clinic_id, name, email, phone, message, file_sha256, status, created_at, updated_at, \
+     preferred_times, consent_at, language, urgent, assessment, result";
 
 /// Stores a file under its hash (a file already stored is kept as it is).
 pub async fn store_file(
@@ -80,8 +112,9 @@ pub async fn file(tx: &mut Tx, sha256: &str) -> Result<Option<(StoredFile, Vec<u
 /// Stores a consultation request.
 pub async fn create_request(tx: &mut Tx, request: &ConsultationRequest) -> Result<(), StoreError> {
     sqlx::query(
-        "insert into consultation_request (request_id, clinic_id, name, email, phone, message, file_sha256, status, created_at, updated_at) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "insert into consultation_request (request_id, clinic_id, name, email, phone, message, file_sha256, status, created_at, updated_at, \
+         preferred_times, consent_at, language, urgent, assessment, result) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(&request.request_id)
     .bind(&request.clinic_id)
@@ -93,6 +126,12 @@ pub async fn create_request(tx: &mut Tx, request: &ConsultationRequest) -> Resul
     .bind(&request.status)
     .bind(&request.created_at)
     .bind(&request.updated_at)
+    .bind(&request.preferred_times)
+    .bind(&request.consent_at)
+    .bind(&request.language)
+    .bind(request.urgent)
+    .bind(&request.assessment)
+    .bind(&request.result)
     .execute(tx.conn())
     .await?;
     Ok(())

@@ -208,6 +208,19 @@ impl<'v> Fields<'v> {
         }
     }
 
+    /// A phone number: digits with spaces, `+`, `-`, `.` or brackets, at least six digits.
+    pub(crate) fn phone(&mut self, key: &str) -> Option<String> {
+        let text = self.text(key, false, 40)?;
+        let digits = text.chars().filter(char::is_ascii_digit).count();
+        let allowed = text.chars().all(|c| c.is_ascii_digit() || " +-.()".contains(c));
+        if allowed && digits >= 6 {
+            Some(text)
+        } else {
+            self.reject(key, format!("{text:?} is not a phone number (digits, spaces, + - . ( ))"));
+            None
+        }
+    }
+
     /// An integer from `min` to `max`.
     pub(crate) fn integer(&mut self, key: &str, min: i64, max: i64) -> Option<i64> {
         match self.object.and_then(|o| o.get(key)) {

@@ -14,6 +14,7 @@
 mod audited;
 mod auth;
 mod client;
+mod consultation;
 pub mod demo;
 mod error;
 mod gate;
@@ -68,6 +69,12 @@ pub enum StartError {
     /// The trusted origins are not valid origins.
     #[error("invalid trusted origin: {0}")]
     Origin(String),
+    /// The system gave no randomness for the form secret.
+    #[error("cannot draw the form secret: {0}")]
+    Secret(String),
+    /// The questionnaire texts given could not be used.
+    #[error("instrument_texts: {0}")]
+    Instruments(String),
 }
 
 /// A built service, bound to its address, not yet serving.
@@ -96,7 +103,8 @@ impl Application {
             shutdown_grace: config.shutdown_grace,
         };
         let throttle_retention_ms = config.limits.longest_window_ms();
-        let router = router(AppState::new(store.clone(), kb, config))?;
+        let pages = state::PagesState::new(&config)?;
+        let router = router(AppState::new(store.clone(), kb, config, pages))?;
         Ok(Self { listener, router, store, address, policy, throttle_retention_ms })
     }
 

@@ -81,6 +81,11 @@ pub(crate) fn routes() -> (Router<AppState>, Vec<RouteSpec>) {
     let routes = Routes { router: Router::new(), specs: Vec::new() }
         .add("GET", "/", Public, pages::root)
         .add("GET", "/c/{slug}/", Public, pages::landing)
+        .add("GET", "/c/{slug}/assessment", Public, pages::assessment_start)
+        .add("POST", "/c/{slug}/assessment", Public, pages::assessment_answer)
+        .add("GET", "/c/{slug}/consultation", Public, pages::consultation_form)
+        .add("POST", "/c/{slug}/consultation", Public, pages::consultation_submit)
+        .add("GET", "/c/{slug}/consultation/sent", Public, pages::consultation_sent)
         .add("GET", "/assets/{file}", Public, pages::asset)
         .add("GET", "/healthz", Public, ops::health)
         .add("GET", "/readyz", Public, ops::ready)

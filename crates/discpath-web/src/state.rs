@@ -3,15 +3,18 @@
 //! are in the database, so several instances can serve one PostgreSQL.
 
 use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use discpath_kb::KnowledgeBase;
 use discpath_store::Store;
 
+use crate::StartError;
 use crate::auth::PasswordGate;
 use crate::gate::Gate;
 use crate::metrics::Metrics;
+use crate::pages::{Instruments, Seal};
 use crate::throttles::Limits;
 
 /// How the service runs.
@@ -51,6 +54,14 @@ pub struct ServeConfig {
     pub upload_slots: usize,
     /// Throttles of logins and of the public form.
     pub limits: Limits,
+    /// The secret that signs a self-assessment's answers between its steps. Instances that
+    /// serve one clinic behind a load balancer share it; without one, each process draws its
+    /// own at start (answers in progress do not survive a restart).
+    pub form_secret: Option<Vec<u8>>,
+    /// A directory with a clinic's licensed questionnaire texts (`en.toml`, `es.toml`, the
+    /// shape of `crates/discpath-web/instruments/`); without one, the shipped texts, labelled
+    /// "not the validated wording".
+    pub instrument_texts: Option<PathBuf>,
 }
 
 impl Default for ServeConfig {
@@ -73,6 +84,8 @@ impl Default for ServeConfig {
             hashing_wait: Duration::from_secs(2),
             upload_slots: 8,
             limits: Limits::default(),
+            form_secret: None,
+            instrument_texts: None,
         }
     }
 }
@@ -87,14 +100,47 @@ pub(crate) struct Inner {
     pub metrics: Metrics,
     pub passwords: PasswordGate,
     pub uploads: Gate,
+    /// What the patients' pages need beyond the knowledge base.
+    pub pages: PagesState,
     pub config: ServeConfig,
 }
 
+/// The patients' pages' own state: the seal of the self-assessment's answers and the
+/// questionnaires' texts.
+pub(crate) struct PagesState {
+    pub seal: Seal,
+    pub instruments: Instruments,
+}
+
 impl AppState {
-    pub(crate) fn new(store: Store, kb: KnowledgeBase, config: ServeConfig) -> Self {
+    pub(crate) fn new(
+        store: Store,
+        kb: KnowledgeBase,
+        config: ServeConfig,
+        pages: PagesState,
+    ) -> Self {
         let passwords = PasswordGate::new(config.hashing_slots, config.hashing_wait);
         let uploads = Gate::new(config.upload_slots, UPLOAD_WAIT);
-        Self(Arc::new(Inner { store, kb, metrics: Metrics::new(), passwords, uploads, config }))
+        let metrics = Metrics::new();
+        Self(Arc::new(Inner { store, kb, metrics, passwords, uploads, pages, config }))
+    }
+}
+
+impl PagesState {
+    /// The seal of the configured secret (else of one drawn now) and the questionnaire texts
+    /// configured (else the shipped ones).
+    pub(crate) fn new(config: &ServeConfig) -> Result<Self, StartError> {
+        let secret = match &config.form_secret {
+            Some(secret) => secret.clone(),
+            None => {
+                let mut secret = vec![0; 32];
+                getrandom::fill(&mut secret).map_err(|e| StartError::Secret(e.to_string()))?;
+                secret
+            }
+        };
+        let instruments = Instruments::load(config.instrument_texts.as_deref())
+            .map_err(StartError::Instruments)?;
+        Ok(Self { seal: Seal::new(&secret), instruments })
     }
 }
 

@@ -60,7 +60,8 @@ pub(crate) enum Command {
 #[derive(Debug, clap::Args)]
 pub(crate) struct ServeArgs {
     /// A TOML file with any of: listen, database, session_hours, secure_cookies, body_limit,
-    /// upload_limit, trusted_origins, log_format.
+    /// upload_limit, trusted_origins, trusted_proxies, log_format, form_secret, instrument_texts
+    /// (see the README).
     #[arg(long, env = "DISCPATH_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Address to listen on [default: 127.0.0.1:8080].

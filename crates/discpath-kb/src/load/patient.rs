@@ -1,6 +1,6 @@
 //! The patient-facing wording (`patient/<language>.toml`): every factor and therapy of the
-//! comparison, every therapy of the care plan, every red flag, every pathway and every pathway
-//! rule worded in every language; no unknown or twice-worded id; no empty text; no placeholder
+//! comparison, every therapy of the care plan, every red flag, every pathway, every pathway
+//! rule and every evidence statement worded in every language; no unknown or twice-worded id; no empty text; no placeholder
 //! but `{emergency_number}`.
 
 use discpath_model::Pathway;
@@ -9,7 +9,8 @@ use toml::Spanned;
 use super::{At, Compiler, MAX_LABEL_CHARS};
 use crate::model::{Evidence, PathwayRule, RedFlag};
 use crate::patient::{
-    EMERGENCY_NUMBER, Language, PatientComparison, PatientRedFlag, PatientTexts, PatientTherapy,
+    EMERGENCY_NUMBER, Language, PatientComparison, PatientEvidence, PatientRedFlag, PatientTexts,
+    PatientTherapy,
 };
 use crate::raw;
 use crate::text::Text;
@@ -109,6 +110,29 @@ impl Compiler<'_> {
             })
             .collect();
 
+        let ids: Vec<String> =
+            worded.evidence.statements.iter().map(|s| s.meta.id.clone()).collect();
+        let found = self.match_ids(language, "evidence statement", &ids, &file.evidence, |e| &e.id);
+        let evidence = ids
+            .iter()
+            .zip(found)
+            .map(|(id, entry)| {
+                let (text, provenance) = entry.map_or_else(
+                    || (empty(), empty()),
+                    |entry| {
+                        let at = self.entry_at(name, &entry.id);
+                        let text = format!("evidence {id}: text");
+                        let provenance = format!("evidence {id}: provenance");
+                        (
+                            self.patient_text(&at, &text, &entry.text, Kind::Sentences),
+                            self.patient_text(&at, &provenance, &entry.provenance, Kind::Heading),
+                        )
+                    },
+                );
+                PatientEvidence { id: id.clone(), text, provenance }
+            })
+            .collect();
+
         PatientTexts {
             language,
             disclaimer,
@@ -117,6 +141,7 @@ impl Compiler<'_> {
             red_flags,
             pathways,
             rules,
+            evidence,
         }
     }
 

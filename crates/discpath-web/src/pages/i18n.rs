@@ -65,6 +65,11 @@ impl Texts {
         self.words.get(key).map_or(key, String::as_str)
     }
 
+    /// Whether `key` has a text (optional texts: a question's hint).
+    pub(crate) fn has(&self, key: &str) -> bool {
+        self.words.contains_key(key)
+    }
+
     fn parse(source: &str) -> Self {
         let mut words = BTreeMap::new();
         // The files are embedded and checked by the tests below, so a parse error is a build

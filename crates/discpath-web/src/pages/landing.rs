@@ -9,6 +9,7 @@ use axum::response::Response;
 
 use discpath_kb::PatientTexts;
 
+use super::evidence::{self, EvidenceView};
 use super::i18n::{Lang, LangCodes as _, Texts};
 use super::{LangQuery, PageContext, render};
 use crate::input::Path;
@@ -38,7 +39,14 @@ struct Landing<'a> {
     /// The comparison's rows: a factor's label and each therapy's value, in column order.
     rows: Vec<(&'a str, Vec<&'a str>)>,
     faq: &'static [(&'static str, &'static str)],
+    /// The evidence on the compared treatments, highest certainty first.
+    evidence: Vec<EvidenceView<'a>>,
 }
+
+/// The treatments whose evidence the start page shows: the two compared, and the disc repair
+/// whose clinic figure the clinic publishes.
+const EVIDENCE_FOR: [&str; 3] =
+    ["decompression", "physical_therapy", "biologic_disc_repair_evaluation"];
 
 /// The start page.
 pub(crate) async fn landing(
@@ -47,7 +55,7 @@ pub(crate) async fn landing(
     query: Query<LangQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let context = match PageContext::new(&state, &slug, &query, &headers).await {
+    let context = match PageContext::new(&state, &slug, query.lang.as_deref(), &headers).await {
         Ok(context) => context,
         Err(response) => return response,
     };
@@ -74,6 +82,16 @@ pub(crate) async fn landing(
             (label.as_str(), values)
         })
         .collect();
+    let evidence = state
+        .kb
+        .evidence
+        .statements
+        .iter()
+        .filter(|statement| statement.applies_to.iter().any(|t| EVIDENCE_FOR.contains(&t.as_str())))
+        .filter_map(|statement| {
+            evidence::view(kb, context.tr, &statement.meta.id, statement.meta.certainty)
+        })
+        .collect();
     let page = Landing {
         lang: context.lang,
         tr: context.tr,
@@ -83,6 +101,7 @@ pub(crate) async fn landing(
         intros,
         rows,
         faq: &FAQ,
+        evidence,
     };
     render(&page, &context)
 }

@@ -6,18 +6,27 @@
 //! stylesheet and images from this origin; forms post only here), and the language switch
 //! remembered in a cookie.
 
+mod assessment;
 mod assets;
+mod consultation;
+mod evidence;
 mod i18n;
 mod landing;
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use discpath_store::accounts::{self, Clinic};
 use serde::Deserialize;
 
+pub(crate) use assessment::{
+    Instruments, Seal, answer as assessment_answer, start as assessment_start,
+};
 pub(crate) use assets::asset;
+pub(crate) use consultation::{
+    form as consultation_form, sent as consultation_sent, submit as consultation_submit,
+};
 pub(crate) use landing::landing;
 
 use crate::state::AppState;
@@ -44,14 +53,14 @@ pub(crate) struct PageContext {
 }
 
 impl PageContext {
-    /// The clinic of `slug` with the request's language, or the not-found page.
+    /// The clinic of `slug` with the language `requested` (the switch's `?lang=` or a form's
+    /// `lang`), else the request's, or the not-found page.
     pub(crate) async fn new(
         state: &AppState,
         slug: &str,
-        query: &Query<LangQuery>,
+        requested: Option<&str>,
         headers: &HeaderMap,
     ) -> Result<Self, Response> {
-        let requested = query.lang.as_deref();
         let lang = i18n::of_request(requested, headers);
         let clinic = match accounts::clinic_by_slug(&state.store, slug).await {
             Ok(Some(clinic)) => clinic,
@@ -78,7 +87,16 @@ impl PageContext {
 
 /// Renders a page with its headers.
 pub(crate) fn render(page: &impl Template, context: &PageContext) -> Response {
-    let mut response = html(StatusCode::OK, page);
+    render_with(StatusCode::OK, page, context)
+}
+
+/// Renders a page with its headers and this status (a form with errors: 422).
+pub(crate) fn render_with(
+    status: StatusCode,
+    page: &impl Template,
+    context: &PageContext,
+) -> Response {
+    let mut response = html(status, page);
     if context.switched {
         let cookie = format!(
             "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",

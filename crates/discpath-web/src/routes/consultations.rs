@@ -1,76 +1,27 @@
-//! Consultation requests: submitted by patients on the public form (with an optional MRI report:
-//! a PDF, PNG or JPEG, recognised by its content, not its name or declared type, and never one
-//! that carries HTML or script), handled by the clinic's staff. The form is throttled per client
-//! address, and uploads per clinic per day.
+//! Consultation requests: submitted by patients on the public form (read, checked and stored by
+//! [`crate::consultation`], which the patients' pages share), handled by the clinic's staff.
 
 use axum::Json;
 use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use discpath_store::accounts;
-use discpath_store::consultations::{self, ConsultationRequest, StoredFile};
+use discpath_store::consultations::{self, ConsultationRequest};
 use serde_json::{Value, json};
-use sha2::{Digest as _, Sha256};
 
 use crate::audited::{Actor, RequestId, audited};
 use crate::auth::{Caller, Permission};
 use crate::client::ClientAddress;
+use crate::consultation::{self as intake, extension};
 use crate::error::ApiError;
 use crate::input::{Fields, JsonBody, Page, PageQuery, Path, Query};
 use crate::state::{AppState, now};
-use crate::throttles;
 
 const STATUS: &[&str] = &["new", "contacted", "scheduled", "closed"];
 
-/// The media types accepted, with their first bytes and file extension.
-const MEDIA_TYPES: [(&str, &[u8], &str); 3] = [
-    ("application/pdf", b"%PDF-", "pdf"),
-    ("image/png", b"\x89PNG\r\n\x1a\n", "png"),
-    ("image/jpeg", b"\xFF\xD8\xFF", "jpg"),
-];
-
-/// The media type of a file recognised by its first bytes.
-fn media_type(content: &[u8]) -> Option<&'static str> {
-    MEDIA_TYPES.iter().find(|(_, magic, _)| content.starts_with(magic)).map(|(media, _, _)| *media)
-}
-
-/// The file extension of an accepted media type.
-fn extension(media_type: &str) -> &'static str {
-    MEDIA_TYPES.iter().find(|(media, _, _)| *media == media_type).map_or("bin", |(_, _, ext)| ext)
-}
-
-/// Whether a file carries markup or script that a browser or PDF reader could run (a "PDF" that
-/// is also an HTML page, a PDF with JavaScript or launch actions), in any letter case.
-/// Compressed streams make a false match of these markers in real reports vanishingly unlikely.
-fn carries_active_content(content: &[u8]) -> bool {
-    const MARKERS: [&[u8]; 8] = [
-        b"<html",
-        b"<script",
-        b"<!doctype",
-        b"<body",
-        b"<iframe",
-        b"<svg",
-        b"/javascript",
-        b"/launch",
-    ];
-    memchr::memchr2_iter(b'<', b'/', content).any(|at| {
-        let rest = &content[at..];
-        MARKERS.iter().any(|marker| {
-            rest.get(..marker.len()).is_some_and(|head| head.eq_ignore_ascii_case(marker))
-        })
-    })
-}
-
-fn multipart_error(error: &axum::extract::multipart::MultipartError) -> ApiError {
-    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::PayloadTooLarge
-    } else {
-        ApiError::invalid("", format!("the form could not be read: {}", error.body_text()))
-    }
-}
-
 /// `POST /api/v1/clinics/{clinic_id}/consultation-requests` (public, multipart form): `name`,
-/// `email`, `phone`, `message`, and the file `mri_report`.
+/// `email` and/or `phone`, `preferred_times`, `message`, `consent=yes`, and the file
+/// `mri_report`.
 pub(crate) async fn create(
     State(state): State<AppState>,
     request_id: RequestId,
@@ -78,98 +29,22 @@ pub(crate) async fn create(
     Path(clinic_id): Path<String>,
     form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let mut form = form.map_err(|_| ApiError::UnsupportedMediaType("multipart/form-data"))?;
-    let mut tx = state.store.begin().await?;
-    let clinic =
-        accounts::clinic(&mut tx, &clinic_id).await?.ok_or(ApiError::NotFound("clinic"))?;
+    let form = form.map_err(|_| ApiError::UnsupportedMediaType("multipart/form-data"))?;
+    let clinic = {
+        let mut tx = state.store.begin().await?;
+        let clinic = accounts::clinic(&mut tx, &clinic_id).await?;
+        tx.commit().await?;
+        clinic.ok_or(ApiError::NotFound("clinic"))?
+    };
     // Counted before the body is read, so that a flood is refused cheaply.
-    let client_key = throttles::key("form-client", &client.to_string());
-    throttles::admit(&mut tx, &client_key, &state.config.limits.form_client, 1).await?;
-    tx.commit().await?;
-    let mut values = serde_json::Map::new();
-    // Read one form at a time per upload slot: a flood of large posts waits in the sockets, not
-    // in memory.
-    let _reading = state.uploads.slot().await?;
-    let mut upload: Option<axum::body::Bytes> = None;
-    // A part sent twice is an error, not silently the first or the last.
-    let mut repeated = Vec::new();
-    while let Some(field) = form.next_field().await.map_err(|e| multipart_error(&e))? {
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "mri_report" {
-            let bytes = field.bytes().await.map_err(|e| multipart_error(&e))?;
-            if bytes.len() > state.config.upload_limit {
-                return Err(ApiError::PayloadTooLarge);
-            }
-            if upload.is_some() {
-                repeated.push(name);
-            } else {
-                upload = Some(bytes);
-            }
-        } else {
-            let text = field.text().await.map_err(|e| multipart_error(&e))?;
-            if values.insert(name.clone(), Value::String(text)).is_some() {
-                repeated.push(name);
-            }
-        }
+    intake::admit_client(&state, &client.to_string()).await?;
+    let submission = intake::read(&state, form, &[]).await?;
+    let checked = intake::check(&clinic, &submission, None, None)?;
+    if !submission.is_robot() {
+        intake::store(&state, &request_id, &checked, submission.upload.as_deref()).await?;
     }
-    let form_values = Value::Object(values);
-    let mut fields = Fields::new(&form_values, &["name", "email", "phone", "message"]);
-    for name in &repeated {
-        fields.reject(name, "sent more than once; send each field once");
-    }
-    let name = fields.text("name", true, 200);
-    let email = fields.email("email", true);
-    let phone = fields.text("phone", false, 40);
-    let message = fields.paragraphs("message", false, 4000);
-    let file = match upload.as_deref().map(|content| (content, media_type(content))) {
-        None => None,
-        Some(([], _)) => {
-            fields.reject("mri_report", "the file is empty");
-            None
-        }
-        Some((content, Some(_))) if carries_active_content(content) => {
-            fields.reject("mri_report", "the file carries HTML or script; send the report itself");
-            None
-        }
-        Some((content, Some(media_type))) => Some(StoredFile {
-            sha256: Sha256::digest(content).iter().map(|b| format!("{b:02x}")).collect(),
-            media_type: media_type.to_owned(),
-            size: i64::try_from(content.len()).unwrap_or(i64::MAX),
-        }),
-        Some((_, None)) => {
-            fields.reject("mri_report", "must be a PDF, PNG or JPEG file");
-            None
-        }
-    };
-    fields.finish()?;
-    let at = now();
-    let request = ConsultationRequest {
-        request_id: discpath_store::new_id(),
-        clinic_id: clinic.clinic_id.clone(),
-        name: name.unwrap_or_default(),
-        email: email.unwrap_or_default(),
-        phone,
-        message,
-        file_sha256: file.as_ref().map(|f| f.sha256.clone()),
-        status: "new".to_owned(),
-        created_at: at.clone(),
-        updated_at: at.clone(),
-    };
-    let actor = Actor::Public { clinic_id: &clinic.clinic_id };
-    audited(&state, actor, "consultation.create", &request_id, async |tx, subject| {
-        subject.resource = Some(request.request_id.clone());
-        if let (Some(file), Some(content)) = (&file, &upload) {
-            let quota = &state.config.limits.upload_clinic;
-            let clinic_key = throttles::key("upload-clinic", &clinic.clinic_id);
-            throttles::admit(tx, &clinic_key, quota, file.size).await?;
-            consultations::store_file(tx, file, content, &at).await?;
-        }
-        consultations::create_request(tx, &request).await?;
-        Ok(())
-    })
-    .await?;
-    let received =
-        json!({ "request_id": request.request_id, "status": request.status, "mri_report": file });
+    let request = checked.request();
+    let received = json!({ "request_id": request.request_id, "status": request.status, "mri_report": checked.file() });
     Ok((StatusCode::CREATED, Json(received)))
 }
 

@@ -35,6 +35,11 @@ struct ConfigFile {
     form_posts_per_hour: Option<u64>,
     upload_quota_mib_per_day: Option<u64>,
     log_format: Option<String>,
+    /// The secret that signs the self-assessment's answers between steps (shared by instances
+    /// behind one load balancer; at least 32 characters). Also `DISCPATH_FORM_SECRET`.
+    form_secret: Option<String>,
+    /// A directory with the clinic's licensed questionnaire texts (`en.toml`, `es.toml`).
+    instrument_texts: Option<std::path::PathBuf>,
 }
 
 fn read_config(path: Option<&Path>) -> Result<ConfigFile, Failure> {
@@ -86,6 +91,10 @@ fn resolve(args: &ServeArgs) -> Result<(ServeConfig, String), Failure> {
     if let Some(posts) = file.form_posts_per_hour {
         limits.form_client.free = i64::try_from(posts).unwrap_or(i64::MAX);
     }
+    let form_secret = std::env::var("DISCPATH_FORM_SECRET").ok().or(file.form_secret);
+    if form_secret.as_ref().is_some_and(|secret| secret.len() < 32) {
+        return Err(Failure::Invalid("form_secret: use at least 32 characters".to_owned()));
+    }
     let config = ServeConfig {
         listen,
         database: args
@@ -112,6 +121,8 @@ fn resolve(args: &ServeArgs) -> Result<(ServeConfig, String), Failure> {
         )?,
         token_lifetime: Duration::from_secs(token_days * 86_400),
         limits,
+        form_secret: form_secret.map(String::into_bytes),
+        instrument_texts: file.instrument_texts,
         ..defaults
     };
     Ok((config, log_format))

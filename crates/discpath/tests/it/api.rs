@@ -253,6 +253,7 @@ fn report_form(name: &str, content: Vec<u8>) -> reqwest::multipart::Form {
         .text("name", "Pat Public")
         .text("email", "pat@example.org")
         .text("message", "L5 herniation, MRI attached")
+        .text("consent", "yes")
         .part("mri_report", reqwest::multipart::Part::bytes(content).file_name(name.to_owned()))
 }
 

@@ -198,7 +198,8 @@ async fn post_parts(
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-const PATIENT_FORM: [(&str, &str); 2] = [("name", "Pat Public"), ("email", "pat@example.org")];
+const PATIENT_FORM: [(&str, &str); 3] =
+    [("name", "Pat Public"), ("email", "pat@example.org"), ("consent", "yes")];
 
 on_both_databases!(
     /// Every response carries the security headers; the MRI report downloads sandboxed with the

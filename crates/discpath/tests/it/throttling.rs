@@ -193,7 +193,8 @@ fn form(report_size: Option<usize>) -> reqwest::multipart::Form {
     let form = reqwest::multipart::Form::new()
         .text("name", "Rosa Díaz")
         .text("email", "rosa@example.com")
-        .text("message", "Pain down my left leg.");
+        .text("message", "Pain down my left leg.")
+        .text("consent", "yes");
     match report_size {
         None => form,
         Some(size) => {
