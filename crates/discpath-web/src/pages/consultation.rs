@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::assessment::{ConsultationForm, Unsealed, self_assessment};
+use super::assessment::{ConsultationForm, Unsealed, now_secs, self_assessment};
 use super::i18n::{Lang, LangCodes as _, Texts};
 use super::{LangQuery, PageContext, render, render_with};
 use crate::audited::RequestId;
@@ -109,15 +109,12 @@ pub(crate) async fn submit(
     let sealed = Some(submission.value("answers").to_owned()).filter(|s| !s.is_empty());
     let answers = match &sealed {
         None => None,
-        Some(sealed) => {
-            match state.pages.seal.open(context.slug(), sealed, jiff::Timestamp::now().as_second())
-            {
-                Ok(answers) => Some(answers),
-                Err(Unsealed::Expired | Unsealed::Invalid) => {
-                    return refused(&context, StatusCode::BAD_REQUEST, "assessment.expired");
-                }
+        Some(sealed) => match state.pages.seal.open(context.slug(), sealed, now_secs()) {
+            Ok(answers) => Some(answers),
+            Err(Unsealed::Expired | Unsealed::Invalid) => {
+                return refused(&context, StatusCode::BAD_REQUEST, "assessment.expired");
             }
-        }
+        },
     };
     let done = answers.as_ref().and_then(|answers| self_assessment(&state.kb, answers));
     let urgent = done.as_ref().is_some_and(|(_, done)| done.urgent);

@@ -56,8 +56,8 @@ struct StepPage<'a> {
     notice: Option<&'static str>,
 }
 
-/// The current time in Unix seconds.
-fn now_secs() -> i64 {
+/// The current time in Unix seconds, as the answers' seal reads it.
+pub(crate) fn now_secs() -> i64 {
     jiff::Timestamp::now().as_second()
 }
 
