@@ -7,15 +7,16 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACCEPT_LANGUAGE, LANGUAGES, ROOT, SCREENSHOTS, axeBlocking, begin, browser, finish, server } from './support.mjs';
+import {
+  ACCEPT_LANGUAGE, LANGUAGES, SCREENSHOTS, axeBlocking, begin, browser, finish, recordText, server,
+} from './support.mjs';
+import { VIGNETTES, formAnswers, vignette } from './answers.mjs';
 
 before(begin);
 after(finish);
 
-const VIGNETTES = join(ROOT, 'kb/vignettes');
-const vignette = (name) => JSON.parse(readFileSync(join(VIGNETTES, `${name}.json`), 'utf8'));
 
 // The journeys: vignettes whose decision rests only on what a patient can answer (no
 // examination or imaging finding), one per kind of ending.
@@ -27,42 +28,6 @@ const JOURNEYS = [
   'ces-saddle', // emergency: seek care now
   'no-diagnosis', // a clinician must evaluate first
 ];
-
-// A vignette's document as the answers of the self-assessment's form: name → value(s).
-// Unanswered conditions are "I'm not sure"; the diagnoses are ticked, or "I don't know".
-function formAnswers(input) {
-  const answers = {};
-  const yesNo = (v) => (v === true ? 'yes' : v === false ? 'no' : 'unsure');
-  // Every red-flag question must be answered: one the document leaves out is answered "no".
-  for (const flag of ['saddle_anesthesia', 'bladder_dysfunction', 'bowel_dysfunction', 'sexual_dysfunction',
-    'bilateral_leg_symptoms', 'progressive_weakness', 'major_trauma', 'fever', 'sudden_severe_pain', 'cancer_history',
-    'unexplained_weight_loss', 'iv_drug_use', 'immunosuppression', 'prolonged_steroid_use', 'night_pain']) {
-    answers[`red_flags.${flag}`] = yesNo(input.red_flags?.[flag] ?? false);
-  }
-  answers['patient.age'] = String(input.patient.age);
-  answers['patient.sex'] = input.patient.sex;
-  const s = input.symptoms;
-  answers['symptoms.duration_weeks'] = String(Math.round(s.duration_weeks));
-  answers['symptoms.back_pain'] = String(s.back_pain ?? 0);
-  answers['symptoms.leg_pain'] = String(s.leg_pain ?? 0);
-  answers['symptoms.pain_below_knee'] = yesNo(s.pain_below_knee ?? false);
-  if (input.work?.manual !== undefined) answers['work.manual'] = yesNo(input.work.manual);
-  const diagnoses = input.diagnoses ?? [];
-  answers.diagnoses = diagnoses.length ? diagnoses.map((d) => d.code) : ['unknown'];
-  if (diagnoses.length) answers.diagnoses_confirmed = diagnoses.some((d) => d.confirmed_by_imaging) ? 'yes' : 'no';
-  const c = input.conditions ?? {};
-  for (const name of ['pregnancy', 'vertebral_fracture', 'spinal_hardware', 'recent_spine_surgery', 'spinal_tumor',
-    'spinal_infection', 'aortic_aneurysm', 'inflammatory_arthritis', 'spinal_instability', 'cord_or_cauda_compression',
-    'severe_cardiorespiratory_disease', 'anticoagulation', 'recent_epidural_injection', 'hiatal_hernia', 'claustrophobia']) {
-    answers[`conditions.${name}`] = yesNo(c[name]);
-  }
-  answers['conditions.osteoporosis'] = c.osteoporosis ?? 'unsure';
-  answers['history.physical_therapy'] = input.history?.physical_therapy ?? 'none';
-  answers['history.decompression'] = input.history?.decompression ?? 'none';
-  (input.questionnaires?.odi ?? []).forEach((v, i) => { if (v !== null) answers[`odi.${i + 1}`] = String(v); });
-  (input.questionnaires?.start_back ?? []).forEach((v, i) => { answers[`start_back.${i + 1}`] = String(v); });
-  return answers;
-}
 
 // Answers the step on screen: ticks each option, types each number, and continues.
 async function answerStep(page, answers) {
@@ -80,13 +45,15 @@ async function answerStep(page, answers) {
   await Promise.all([page.waitForNavigation(), page.locator('form#step button[value="next"]').click()]);
 }
 
-// Walks the self-assessment to its end; returns the pages seen (name, screenshot path).
+// Walks the self-assessment to its end, through the check-your-answers page; returns the pages
+// seen. Every page on the way is kept for the readability check.
 async function walk(page, answers, { t, shoot, lang } = {}) {
   const seen = [];
   await page.goto(new URL('/c/demo/assessment', server.base).href);
   for (let i = 0; i < 12 && (await page.locator('form#step').count()); i++) {
     const step = await page.locator('form#step input[name="step"]').getAttribute('value');
     seen.push(`step ${step}`);
+    await recordText(page, `step-${step}`);
     if (t) {
       const blocking = await axeBlocking(page, t);
       assert.equal(blocking, '', `axe on step ${step} (${lang}):\n${blocking}`);
@@ -94,6 +61,18 @@ async function walk(page, answers, { t, shoot, lang } = {}) {
     if (shoot) await shoot(`assessment-${step}`);
     await answerStep(page, answers);
   }
+  if (await page.locator('form#check').count()) {
+    seen.push('check');
+    await recordText(page, 'check');
+    if (t) {
+      const blocking = await axeBlocking(page, t);
+      assert.equal(blocking, '', `axe on the check page (${lang}):\n${blocking}`);
+    }
+    if (shoot) await shoot('assessment-check');
+    await Promise.all([page.waitForNavigation(), page.locator('form#check button.button[value="next"]').click()]);
+  }
+  const ending = await page.locator('[data-pathway]').getAttribute('data-pathway').catch(() => null);
+  await recordText(page, ending ? `outcome-${ending}` : 'stuck');
   return seen;
 }
 
@@ -170,11 +149,94 @@ test('an emergency ends on the seek-care page at once and stores nothing', async
     assert.deepEqual(seen, ['step red-flags'], 'nothing is asked after the red-flag step');
     assert.equal(await page.locator('[data-pathway]').getAttribute('data-pathway'), 'emergency_referral');
     assert.match(await page.locator('.care-card').innerText(), /911/, 'the clinic\'s emergency number');
-    assert.equal(await page.locator('form').count(), 0, 'nothing more is asked');
+    assert.equal(await page.locator('main form, fieldset, input:not([type="hidden"])').count(), 0, 'nothing more is asked');
   } finally {
     await context.close();
   }
   assert.equal((await queue()).length, before, 'nothing stored');
+});
+
+test('the check page shows every answer, changes one and comes back to it', async () => {
+  const answers = formAnswers(vignette('herniation-sequence').input);
+  const { context, page } = await newPage({ lang: 'en', javaScriptEnabled: false });
+  try {
+    await page.goto(new URL('/c/demo/assessment', server.base).href);
+    while (await page.locator('form#step').count()) await answerStep(page, answers);
+    assert.equal(await page.locator('h1').innerText(), 'Check your answers');
+    const row = page.locator('.summary-row', { has: page.locator('button[value="health"][formaction$="#conditions-spinal_hardware"]') });
+    assert.equal(await row.locator('dd').first().innerText(), 'No');
+    await Promise.all([page.waitForNavigation(), row.locator('button').click()]);
+    assert.equal(new URL(page.url()).hash, '#conditions-spinal_hardware', 'the change lands on its question');
+    assert.equal(await page.locator('form#step input[name="return"]').getAttribute('value'), 'check');
+    await page.locator('#conditions-spinal_hardware input[value="yes"]').check();
+    await Promise.all([page.waitForNavigation(), page.locator('form#step button[value="next"]').click()]);
+    assert.equal(await page.locator('h1').innerText(), 'Check your answers', 'back to the check page at once');
+    assert.equal(await row.locator('dd').first().innerText(), 'Yes', 'with the new answer');
+    await Promise.all([page.waitForNavigation(), page.locator('form#check button.button[value="next"]').click()]);
+    assert.notEqual(await page.locator('[data-pathway]').getAttribute('data-pathway'), 'decompression_then_pt',
+      'metal in the spine rules decompression out');
+    assert.match(await page.locator('main').innerText(), /metal/i, 'and the result says what was told');
+  } finally {
+    await context.close();
+  }
+});
+
+test('Enter in a typed answer continues (it does not go back or switch language)', async () => {
+  const answers = formAnswers(vignette('herniation-sequence').input);
+  const { context, page } = await newPage({ lang: 'en', javaScriptEnabled: false });
+  try {
+    await page.goto(new URL('/c/demo/assessment', server.base).href);
+    await answerStep(page, answers);
+    for (const [name, value] of Object.entries(answers)) {
+      if (!name.startsWith('patient.') && !name.startsWith('symptoms.') && !name.startsWith('work.')) continue;
+      const field = page.locator(`form#step [name="${name}"]`);
+      if ((await field.first().getAttribute('type')) === 'text') await field.fill(value);
+      else await page.locator(`form#step [name="${name}"][value="${value}"]`).check();
+    }
+    await Promise.all([page.waitForNavigation(), page.press('#patient-age-input', 'Enter')]);
+    assert.equal(await page.getAttribute('html', 'lang'), 'en', 'the same language');
+    assert.equal(await page.locator('form#step input[name="step"]').getAttribute('value'), 'diagnosis', 'the next step');
+  } finally {
+    await context.close();
+  }
+});
+
+for (const name of ['herniation-sequence', 'cancer-alone-urgent', 'ces-saddle']) {
+  test(`the ${name} outcome switches language and stays the same outcome`, async () => {
+    const { input, expect } = vignette(name);
+    const { context, page } = await newPage({ lang: 'en', javaScriptEnabled: false });
+    try {
+      await walk(page, formAnswers(input));
+      const english = await page.locator('h1').innerText();
+      await Promise.all([page.waitForNavigation(), page.locator('.language-form button').click()]);
+      assert.equal(await page.getAttribute('html', 'lang'), 'es');
+      assert.equal(await page.locator('[data-pathway]').getAttribute('data-pathway'), expect.pathway);
+      assert.notEqual(await page.locator('h1').innerText(), english, 'in Spanish');
+      if (expect.pathway !== 'emergency_referral') {
+        assert.equal(await page.locator('form#consultation input[name="answers"]').count(), 1, 'the request still carries the answers');
+      }
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+test('the consultation form switches language keeping what was typed', async () => {
+  const { context, page } = await newPage({ lang: 'en', javaScriptEnabled: false });
+  try {
+    await walk(page, formAnswers(vignette('mechanical-lbp-pt').input));
+    await page.fill('#consultation-name', 'Ana Ruiz');
+    await Promise.all([page.waitForNavigation(), page.locator('form#consultation button[type="submit"]').last().click()]);
+    assert.equal(await page.locator('.error-summary').count(), 1, 'the errors');
+    await Promise.all([page.waitForNavigation(), page.locator('header button.language').click()]);
+    assert.equal(await page.getAttribute('html', 'lang'), 'es');
+    assert.equal(await page.inputValue('#consultation-name'), 'Ana Ruiz', 'the name is kept');
+    assert.equal(await page.locator('input[name="answers"]').count(), 1, 'and the self-assessment');
+    assert.equal(await page.locator('.error-summary').count(), 0, 'nothing was checked');
+    await recordText(page, 'consultation-from-result');
+  } finally {
+    await context.close();
+  }
 });
 
 const PDF = '%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n';
@@ -245,26 +307,33 @@ test('an urgent result marks its request urgent', async () => {
   assert.equal(request.email, null);
 });
 
-// Every vignette whose decision a patient's answers can reach, over plain HTTP (no browser):
-// how many end on their own pathway, listed for the notes.
+// Every vignette, answered as far as a patient can (examination and imaging findings are not
+// asked), with JavaScript off, in both languages (so that the readability check reads every
+// outcome in each): how many end on their own pathway, listed for the notes.
 test('the vignettes a patient can answer end on their pathway', async (t) => {
   const names = readdirSync(VIGNETTES).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
   const results = [];
-  for (const name of names) {
+  for (const [name, lang] of names.flatMap((n) => LANGUAGES.map((l) => [n, l]))) {
     const { input, expect } = vignette(name);
-    const { context, page } = await newPage({ lang: 'en', javaScriptEnabled: false });
+    const { context, page } = await newPage({ lang, javaScriptEnabled: false });
     try {
       const seen = await walk(page, formAnswers(input));
       if (!(await page.locator('[data-pathway]').count())) {
-        results.push(`stuck ${name} after ${seen.join(', ')}: ${(await page.locator('.error-summary').innerText()).slice(0, 200)}`);
+        results.push(`stuck ${name} (${lang}) after ${seen.join(', ')}: ${(await page.locator('.error-summary').innerText()).slice(0, 200)}`);
         continue;
       }
       const pathway = await page.locator('[data-pathway]').getAttribute('data-pathway');
-      results.push(`${pathway === expect.pathway ? 'same' : 'differs'} ${name}: ${pathway} (vignette: ${expect.pathway})`);
+      results.push(`${pathway === expect.pathway ? 'same' : 'differs'} ${name} (${lang}): ${pathway} (vignette: ${expect.pathway})`);
     } finally {
       await context.close();
     }
   }
   t.diagnostic(results.join('\n'));
-  for (const name of JOURNEYS) assert.ok(results.some((r) => r.startsWith(`same ${name}:`)), name);
+  for (const name of JOURNEYS) {
+    for (const lang of LANGUAGES) assert.ok(results.some((r) => r.startsWith(`same ${name} (${lang}):`)), `${name} (${lang})`);
+  }
+  for (const name of names) {
+    const [en, es] = LANGUAGES.map((lang) => results.find((r) => r.includes(` ${name} (${lang})`))?.split(': ')[1]);
+    assert.equal(es, en, `${name} ends the same in both languages`);
+  }
 });

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
   ACCEPT_LANGUAGE, HEIGHT, LANGUAGES, SCREENSHOTS, WIDTHS, axeBlocking, begin, finish, open,
-  request, server, stopServer, tabStops, visibleOutline,
+  recordText, request, server, stopServer, tabStops, visibleOutline,
 } from './support.mjs';
 
 // Every page reached by a link, by the name its screenshots carry. `status` is what the page
@@ -44,6 +44,7 @@ for (const spec of PAGES) {
               // Screenshot first, as a patient sees the page on arrival (nothing focused).
               if (via === 'query') {
                 await page.screenshot({ path: join(SCREENSHOTS, `${spec.name}-${lang}-${width}.png`), fullPage: true });
+                await recordText(page, spec.name);
               }
 
               assert.equal(await page.locator('script').count(), 0, 'no <script> element');

@@ -2,7 +2,8 @@
 // Chromium (never a downloaded browser) driven by playwright-core, and axe-core.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -22,6 +23,10 @@ const BINARY = process.env.DISCPATH_BIN || join(resolve(ROOT, TARGET), 'debug/di
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 export const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+// Where the visible text of every patient page is left for the readability check
+// (tests/readability/check.py, run by tests/run after these tests); unset, nothing is kept.
+const READABILITY = process.env.DISCPATH_READABILITY_DIR;
 
 export let server; // { child, base, output: string[], exited: Promise<{code, signal}> }
 export let browser;
@@ -210,4 +215,25 @@ export async function axeBlocking(page, t) {
   const other = results.violations.filter((v) => !blocking.includes(v));
   if (other.length && t) t.diagnostic(`axe, minor/moderate:\n${describeViolations(other)}`);
   return describeViolations(blocking);
+}
+
+// Keeps the visible text of the page on screen for the readability check: what a patient reads,
+// block by block (one line each), without the questionnaires' items and copyright notices
+// (marked data-readability="exempt"), the text only screen readers get and hidden elements. A
+// page seen twice with the same words is kept once.
+export async function recordText(page, name) {
+  if (!READABILITY) return;
+  const lang = await page.getAttribute('html', 'lang');
+  const text = await page.evaluate(() => {
+    const away = [...document.querySelectorAll('[data-readability="exempt"], .visually-hidden, .honeypot')];
+    const before = away.map((el) => el.style.display);
+    away.forEach((el) => { el.style.display = 'none'; });
+    const text = document.body.innerText;
+    away.forEach((el, i) => { el.style.display = before[i]; });
+    return text;
+  });
+  const digest = createHash('sha256').update(text).digest('hex').slice(0, 12);
+  const dir = join(READABILITY, lang);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}-${digest}.txt`), text);
 }

@@ -6,18 +6,17 @@
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::assessment::{ConsultationForm, Unsealed, now_secs, self_assessment};
 use super::i18n::{Lang, LangCodes as _, Texts};
-use super::{LangQuery, PageContext, render, render_with};
+use super::{PageContext, render, render_with};
 use crate::audited::RequestId;
 use crate::client::ClientAddress;
 use crate::consultation::{self as intake, FILE_FIELD, TEXT_FIELDS};
 use crate::error::ApiError;
-use crate::input::Path;
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -33,16 +32,7 @@ struct ConsultationPage<'a> {
 }
 
 /// `GET /c/{slug}/consultation`: the form on its own.
-pub(crate) async fn form(
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    query: Query<LangQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let context = match PageContext::new(&state, &slug, query.lang.as_deref(), &headers).await {
-        Ok(context) => context,
-        Err(response) => return response,
-    };
+pub(crate) async fn form(context: PageContext) -> Response {
     let page = page(&context, ConsultationForm::new(None, false), None);
     render(&page, &context)
 }
@@ -62,30 +52,37 @@ fn page<'a>(
     }
 }
 
+/// `?switch=` of a post that only switches the form's language.
+#[derive(Debug, Deserialize)]
+pub(crate) struct SwitchQuery {
+    switch: Option<String>,
+}
+
 /// `POST /c/{slug}/consultation` (multipart): the request. Stored, it leads to the
 /// confirmation; invalid, the form again with its errors; the honeypot filled, the
-/// confirmation with nothing stored.
+/// confirmation with nothing stored. With `?switch=es`, only the form again in that language
+/// with what was typed kept (nothing checked, nothing stored).
 pub(crate) async fn submit(
     State(state): State<AppState>,
     request_id: RequestId,
     ClientAddress(client): ClientAddress,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
+    context: PageContext,
+    Query(query): Query<SwitchQuery>,
     form: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let context = match PageContext::new(&state, &slug, None, &headers).await {
-        Ok(context) => context,
-        Err(response) => return response,
-    };
     let Ok(form) = form else {
         return refused(&context, StatusCode::BAD_REQUEST, "consultation.error.form");
     };
-    match intake::admit_client(&state, &client.to_string()).await {
-        Ok(()) => {}
-        Err(ApiError::TooManyRequests { .. }) => {
-            return refused(&context, StatusCode::TOO_MANY_REQUESTS, "consultation.error.too_many");
+    let switching = query.switch.is_some();
+    if !switching {
+        match intake::admit_client(&state, &client.to_string()).await {
+            Ok(()) => {}
+            Err(ApiError::TooManyRequests { .. }) => {
+                let notice = "consultation.error.too_many";
+                return refused(&context, StatusCode::TOO_MANY_REQUESTS, notice);
+            }
+            Err(error) => return error.into_response(),
         }
-        Err(error) => return error.into_response(),
     }
     let submission = match intake::read(&state, form, &["answers", "lang"]).await {
         Ok(submission) => submission,
@@ -99,13 +96,7 @@ pub(crate) async fn submit(
         Err(error) => return error.into_response(),
     };
     // The language the form was written in (its own field), else the request's.
-    let context = match submission.value("lang") {
-        "" => context,
-        lang => match PageContext::new(&state, &slug, Some(lang), &headers).await {
-            Ok(context) => context,
-            Err(response) => return response,
-        },
-    };
+    let context = context.with_lang(query.switch.as_deref().or(Some(submission.value("lang"))));
     let sealed = Some(submission.value("answers").to_owned()).filter(|s| !s.is_empty());
     let answers = match &sealed {
         None => None,
@@ -118,6 +109,16 @@ pub(crate) async fn submit(
     };
     let done = answers.as_ref().and_then(|answers| self_assessment(&state.kb, answers));
     let urgent = done.as_ref().is_some_and(|(_, done)| done.urgent);
+    let kept = || {
+        let mut kept = ConsultationForm::new(sealed.clone(), urgent);
+        kept.values =
+            TEXT_FIELDS.iter().map(|&name| (name, submission.value(name).to_owned())).collect();
+        kept.consent = submission.value("consent") == "yes";
+        kept
+    };
+    if switching {
+        return render(&page(&context, kept(), None), &context);
+    }
     let checked = intake::check(
         &context.clinic,
         &submission,
@@ -127,10 +128,7 @@ pub(crate) async fn submit(
     let checked = match checked {
         Ok(checked) => checked,
         Err(ApiError::Invalid(errors)) => {
-            let mut kept = ConsultationForm::new(sealed, urgent);
-            kept.values =
-                TEXT_FIELDS.iter().map(|&name| (name, submission.value(name).to_owned())).collect();
-            kept.consent = submission.value("consent") == "yes";
+            let mut kept = kept();
             for error in &errors {
                 let Some(&field) =
                     TEXT_FIELDS.iter().chain([&FILE_FIELD]).find(|f| **f == error.path)
@@ -175,11 +173,10 @@ fn refused(context: &PageContext, status: StatusCode, notice: &'static str) -> R
     render_with(status, &page, context)
 }
 
-/// `?kind=` of the confirmation.
+/// `?kind=` of the confirmation (`urgent`, `routine`).
 #[derive(Debug, Deserialize)]
 pub(crate) struct SentQuery {
     kind: Option<String>,
-    lang: Option<String>,
 }
 
 #[derive(Template)]
@@ -193,16 +190,7 @@ struct Sent<'a> {
 }
 
 /// `GET /c/{slug}/consultation/sent`: what happens next.
-pub(crate) async fn sent(
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    Query(query): Query<SentQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let context = match PageContext::new(&state, &slug, query.lang.as_deref(), &headers).await {
-        Ok(context) => context,
-        Err(response) => return response,
-    };
+pub(crate) async fn sent(context: PageContext, Query(query): Query<SentQuery>) -> Response {
     let page = Sent {
         lang: context.lang,
         tr: context.tr,

@@ -3,16 +3,14 @@
 //! questions people ask, and the disclaimer.
 
 use askama::Template;
-use axum::extract::{Query, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
 use axum::response::Response;
 
 use discpath_kb::PatientTexts;
 
 use super::evidence::{self, EvidenceView};
 use super::i18n::{Lang, LangCodes as _, Texts};
-use super::{LangQuery, PageContext, render};
-use crate::input::Path;
+use super::{PageContext, render};
 use crate::state::AppState;
 
 /// The questions of the FAQ, by key (`faq.q1` and its answer `faq.a1`).
@@ -49,16 +47,7 @@ const EVIDENCE_FOR: [&str; 3] =
     ["decompression", "physical_therapy", "biologic_disc_repair_evaluation"];
 
 /// The start page.
-pub(crate) async fn landing(
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    query: Query<LangQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let context = match PageContext::new(&state, &slug, query.lang.as_deref(), &headers).await {
-        Ok(context) => context,
-        Err(response) => return response,
-    };
+pub(crate) async fn landing(State(state): State<AppState>, context: PageContext) -> Response {
     let kb = state.kb.patient_texts(context.lang);
     let intros = kb
         .comparison

@@ -14,7 +14,8 @@ mod i18n;
 mod landing;
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use discpath_store::accounts::{self, Clinic};
@@ -39,11 +40,13 @@ const PAGE_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self';
 
 /// `?lang=` of any page.
 #[derive(Debug, Deserialize)]
-pub(crate) struct LangQuery {
+struct LangQuery {
     lang: Option<String>,
 }
 
-/// What every page knows: the clinic, the language and its words.
+/// What every page knows: the clinic, the language and its words. Extracted from the path's
+/// `{slug}`, the `?lang=` of the query and the request's headers; a slug nobody has is the
+/// not-found page.
 pub(crate) struct PageContext {
     pub clinic: Clinic,
     pub lang: Lang,
@@ -55,7 +58,7 @@ pub(crate) struct PageContext {
 impl PageContext {
     /// The clinic of `slug` with the language `requested` (the switch's `?lang=` or a form's
     /// `lang`), else the request's, or the not-found page.
-    pub(crate) async fn new(
+    async fn new(
         state: &AppState,
         slug: &str,
         requested: Option<&str>,
@@ -74,6 +77,14 @@ impl PageContext {
         Ok(Self { clinic, lang, tr: i18n::texts(lang), switched })
     }
 
+    /// The same clinic in the language a form asked for (its `lang` field), when it names one.
+    pub(crate) fn with_lang(self, requested: Option<&str>) -> Self {
+        match requested.and_then(i18n::parse) {
+            Some(lang) => Self { lang, tr: i18n::texts(lang), switched: true, ..self },
+            None => self,
+        }
+    }
+
     /// The name the pages show.
     pub(crate) fn clinic_name(&self) -> &str {
         self.clinic.display_name.as_deref().unwrap_or(&self.clinic.name)
@@ -82,6 +93,22 @@ impl PageContext {
     /// The slug (always set for a clinic found by it).
     pub(crate) fn slug(&self) -> &str {
         self.clinic.slug.as_deref().unwrap_or_default()
+    }
+}
+
+impl FromRequestParts<AppState> for PageContext {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let query = axum::extract::Query::<LangQuery>::from_request_parts(parts, state).await;
+        let requested = query.ok().and_then(|query| query.0.lang);
+        let slug = axum::extract::Path::<String>::from_request_parts(parts, state).await;
+        match slug {
+            Ok(axum::extract::Path(slug)) => {
+                Self::new(state, &slug, requested.as_deref(), &parts.headers).await
+            }
+            Err(_) => Err(not_found(i18n::of_request(requested.as_deref(), &parts.headers))),
+        }
     }
 }
 

@@ -75,6 +75,18 @@ impl Answers {
         problems
     }
 
+    /// Whether every question of the step that must be answered, given the answers so far, is
+    /// (a questionnaire that may be skipped whole is complete when nothing of it was given).
+    pub(crate) fn complete(&self, step: &Step) -> bool {
+        if step.all_or_none && step.questions.iter().all(|q| self.get(q.name).is_none()) {
+            return true;
+        }
+        step.questions
+            .iter()
+            .filter(|question| self.asks(question))
+            .all(|question| self.get(question.name).is_some() || read(question, &[], self).is_ok())
+    }
+
     /// The assessment document of the answers: each scalar at its contract path, the diagnoses
     /// as a list, the questionnaires as item lists. "I'm not sure" leaves a field out (unknown
     /// to the engine), as does every question not yet reached.

@@ -6,7 +6,7 @@
 
 use askama::Template;
 use axum::response::Response;
-use discpath_engine::{Recommendation, RedFlagFinding};
+use discpath_engine::{Recommendation, RedFlagFinding, RedFlagScreening};
 use discpath_kb::{KnowledgeBase, PatientTexts, fill_emergency_number};
 use discpath_model::Pathway;
 
@@ -89,20 +89,16 @@ fn worded(
     }
 }
 
-/// The caution flags the answers so far raise, as notes.
+/// The caution flags of a screening, as notes.
 pub(crate) fn cautions(
     state: &AppState,
     context: &PageContext,
-    answers: &Answers,
+    screening: Option<&RedFlagScreening<'_>>,
 ) -> Vec<(String, String)> {
-    let Ok(doc) = discpath_model::from_value_partial(&answers.document()) else {
-        return Vec::new();
-    };
-    let screening = discpath_engine::screen_red_flags(&state.kb, &doc);
     let kb = state.kb.patient_texts(context.lang);
     screening
-        .red_flags
         .iter()
+        .flat_map(|screening| &screening.red_flags)
         .filter(|flag| flag.tier == "caution")
         .map(|flag| worded(kb, &context.clinic.emergency_number, flag))
         .collect()
@@ -115,16 +111,19 @@ struct SeekCare<'a> {
     tr: &'static Texts,
     clinic_name: &'a str,
     slug: &'a str,
+    /// The answers, for the language switch.
+    sealed: String,
     flags: Vec<(String, String)>,
 }
 
 /// The "seek care now" page: each emergency flag's own advice, and nothing else asked.
 pub(crate) fn seek_care(
+    state: &AppState,
     context: &PageContext,
-    kb: &KnowledgeBase,
+    answers: &Answers,
     flags: &[RedFlagFinding<'_>],
 ) -> Response {
-    let texts = kb.patient_texts(context.lang);
+    let texts = state.kb.patient_texts(context.lang);
     let flags =
         flags.iter().map(|flag| worded(texts, &context.clinic.emergency_number, flag)).collect();
     let page = SeekCare {
@@ -132,6 +131,7 @@ pub(crate) fn seek_care(
         tr: context.tr,
         clinic_name: context.clinic_name(),
         slug: context.slug(),
+        sealed: state.pages.seal.seal(context.slug(), answers, now_secs()),
         flags,
     };
     render(&page, context)
@@ -144,6 +144,8 @@ struct Urgent<'a> {
     tr: &'static Texts,
     clinic_name: &'a str,
     slug: &'a str,
+    /// The answers, for the language switch.
+    sealed: &'a str,
     flags: Vec<(String, String)>,
     why: &'a str,
     form: ConsultationForm,
@@ -183,6 +185,8 @@ struct ResultPage<'a> {
     evidence: Vec<EvidenceView<'a>>,
     notices: Vec<&'a str>,
     disclaimer: &'a str,
+    /// The answers, for the language switch.
+    sealed: String,
     form: ConsultationForm,
 }
 
@@ -203,7 +207,8 @@ pub(crate) fn self_assessment<'kb>(
 /// The engine decides on the answers; the result, urgent or seek-care page says what it decided.
 pub(crate) fn decide(state: &AppState, context: &PageContext, answers: &Answers) -> Response {
     let Some((recommendation, _)) = self_assessment(&state.kb, answers) else {
-        return super::step_page(state, context, 0, answers, &[], None);
+        let progress = super::Progress::new(&state.kb, answers, false);
+        return super::step_page(state, context, 0, &progress, &[], None);
     };
     let sealed = state.pages.seal.seal(context.slug(), answers, now_secs());
     let kb = state.kb.patient_texts(context.lang);
@@ -218,16 +223,17 @@ pub(crate) fn decide(state: &AppState, context: &PageContext, answers: &Answers)
     };
     let why = kb.rule(recommendation.decided_by).map_or("", |text| text.as_str());
     match recommendation.pathway {
-        Pathway::EmergencyReferral => seek_care(context, &state.kb, &recommendation.red_flags),
+        Pathway::EmergencyReferral => seek_care(state, context, answers, &recommendation.red_flags),
         Pathway::UrgentReferral => {
             let page = Urgent {
                 lang: context.lang,
                 tr: context.tr,
                 clinic_name: context.clinic_name(),
                 slug: context.slug(),
+                sealed: &sealed,
                 flags: flags_of("urgent"),
                 why,
-                form: ConsultationForm::new(Some(sealed), true),
+                form: ConsultationForm::new(Some(sealed.clone()), true),
             };
             render(&page, context)
         }
@@ -308,7 +314,8 @@ fn result_page<'a>(
         evidence,
         notices,
         disclaimer: &kb.disclaimer,
-        form: ConsultationForm::new(Some(sealed), false),
+        form: ConsultationForm::new(Some(sealed.clone()), false),
+        sealed,
     }
 }
 

@@ -193,6 +193,13 @@ pub(crate) const STEPS: &[Step] = &[
     Step { id: "start-back", questions: &START_BACK, all_or_none: true },
 ];
 
+impl Step {
+    /// Whether the step is a questionnaire, its items the instrument's words.
+    pub(crate) fn is_questionnaire(&self) -> bool {
+        self.questions.iter().any(|q| matches!(q.kind, Kind::Odi(_) | Kind::StartBack(_)))
+    }
+}
+
 /// The step with this id.
 pub(crate) fn step(id: &str) -> Option<(usize, &'static Step)> {
     STEPS.iter().enumerate().find(|(_, step)| step.id == id)
