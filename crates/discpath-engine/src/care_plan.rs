@@ -56,14 +56,17 @@ pub(crate) fn care_plan<'kb>(
     let follow_ups = follow
         .points
         .iter()
-        .map(|point| FollowUp {
-            label: &point.label,
-            offset: &point.offset,
-            date: start
+        .map(|point| {
+            let date = start
                 .and_then(|start| {
                     schedule::offset_date(start, point.days, point.weeks, point.months)
                 })
-                .and_then(|date| calendar.open_on_or_after(date)),
+                .and_then(|date| calendar.open_on_or_after(date));
+            let window = date.and_then(|date| {
+                let opens = schedule::offset_date_back(date, point.window_before_days)?;
+                Some((opens, schedule::offset_date(date, point.window_after_days, 0, 0)?))
+            });
+            FollowUp { label: &point.label, offset: &point.offset, date, window }
         })
         .collect();
     Some(CarePlanOutput { phases, reviews, follow_ups })

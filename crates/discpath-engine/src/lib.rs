@@ -16,6 +16,7 @@ mod assess;
 mod care_plan;
 mod escalation;
 mod facts;
+mod follow_up;
 mod inputs;
 mod json;
 mod recommendation;
@@ -25,6 +26,7 @@ mod screening;
 pub mod vignette;
 
 pub use assess::{assess, plan, scores};
+pub use follow_up::{FollowUpState, follow_up_state};
 pub use inputs::{InputValue, Inputs};
 pub use recommendation::*;
 pub use screening::{RedFlagScreening, UndecidedRedFlag, screen_red_flags};

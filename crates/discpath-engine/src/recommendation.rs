@@ -428,6 +428,13 @@ impl CarePlanOutput<'_> {
                 raw(out, b",\"date\":");
                 iso_date(out, date);
             }
+            if let Some((opens, closes)) = follow_up.window {
+                raw(out, b",\"window\":{\"opens\":");
+                iso_date(out, opens);
+                raw(out, b",\"closes\":");
+                iso_date(out, closes);
+                raw(out, b"}");
+            }
             raw(out, b"}");
         });
         raw(out, b"}");
@@ -459,6 +466,8 @@ pub struct FollowUp<'kb> {
     pub offset: &'kb str,
     /// The date, when the document gave a start date.
     pub date: Option<Date>,
+    /// The days its questionnaire counts, first and last, with the date.
+    pub window: Option<(Date, Date)>,
 }
 
 /// Appends a date as `"YYYY-MM-DD"` (validated start dates keep every computed date within the

@@ -132,6 +132,11 @@ pub(crate) fn offset_date(start: Date, days: u32, weeks: u32, months: u32) -> Op
     start.checked_add(offset_span(days, weeks, months)?).ok()
 }
 
+/// `date` less some days.
+pub(crate) fn offset_date_back(date: Date, days: u32) -> Option<Date> {
+    date.checked_sub(Span::new().try_days(i64::from(days)).ok()?).ok()
+}
+
 fn offset_span(days: u32, weeks: u32, months: u32) -> Option<Span> {
     Span::new()
         .try_months(i64::from(months))

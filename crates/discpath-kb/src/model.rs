@@ -463,7 +463,8 @@ pub struct FollowUps {
     pub points: Vec<FollowUpPoint>,
 }
 
-/// One follow-up: start date plus an offset in calendar units.
+/// One follow-up: start date plus an offset in calendar units, and the window of days around
+/// that date in which its questionnaire counts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FollowUpPoint {
     /// `baseline`, `6 weeks`, …
@@ -476,6 +477,10 @@ pub struct FollowUpPoint {
     pub months: u32,
     /// The offset as an ISO 8601 duration (`P0D`, `P6W`, `P3M`).
     pub offset: String,
+    /// How many days before its date the questionnaire counts (the window opens).
+    pub window_before_days: u32,
+    /// How many days after its date the questionnaire still counts (the window closes).
+    pub window_after_days: u32,
 }
 
 /// The scored instruments.

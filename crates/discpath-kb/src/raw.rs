@@ -346,6 +346,22 @@ pub(crate) struct RawFollowUpPoint {
     pub weeks: u32,
     #[serde(default)]
     pub months: u32,
+    /// Required: every point says how early and how late its questionnaire counts.
+    pub window: RawWindow,
+}
+
+/// How long before and after its date a follow-up's questionnaire counts.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawWindow {
+    #[serde(default)]
+    pub before_days: u32,
+    #[serde(default)]
+    pub before_weeks: u32,
+    #[serde(default)]
+    pub after_days: u32,
+    #[serde(default)]
+    pub after_weeks: u32,
 }
 
 /// `instruments.toml`: scoring parameters, codes and notices.

@@ -42,7 +42,7 @@ fn the_built_in_knowledge_base_loads() {
         Err(error) => panic!("{error}"),
     };
     assert_eq!(kb.name, "discpath-clinic-pathway");
-    assert_eq!(kb.version, "2.0.0");
+    assert_eq!(kb.version, "2.1.0");
     assert!(kb.hash.starts_with("sha256:") && kb.hash.len() == 71, "{}", kb.hash);
     assert_eq!(kb.pathway.len(), 22);
     assert_eq!(kb.red_flags.len(), 26);
@@ -401,8 +401,8 @@ fn missing_and_unknown_files_are_rejected() {
 
 #[test]
 fn a_syntax_error_names_its_line() {
-    let files = edited("kb.toml", "version = \"2.0.0\"", "version = 2.0.0");
-    let line = line_of("kb.toml", "version = \"2.0.0\"");
+    let files = edited("kb.toml", "version = \"2.1.0\"", "version = 2.1.0");
+    let line = line_of("kb.toml", "version = \"2.1.0\"");
     let messages = messages(&files);
     assert_eq!(messages.len(), 1, "{messages:?}");
     assert!(messages[0].starts_with(&format!("kb.toml:{line}: ")), "{messages:?}");
@@ -419,7 +419,7 @@ fn the_hash_covers_meaning_not_layout() {
     let files =
         edited("care_plan.toml", "allowed_sessions = [15, 25]", "allowed_sessions = [15, 24]");
     assert_ne!(load(&files).unwrap().hash, original, "a changed range changes the hash");
-    let files = edited("kb.toml", "version = \"2.0.0\"", "version = \"2.0.1\"");
+    let files = edited("kb.toml", "version = \"2.1.0\"", "version = \"2.1.1\"");
     assert_ne!(load(&files).unwrap().hash, original);
 }
 
@@ -673,4 +673,33 @@ fn the_patient_texts_are_part_of_the_hash_and_of_a_folder() {
     let from_dir = crate::dir_files(&dir).unwrap();
     assert_eq!(from_dir, embedded_files(), "a folder is read as the embedded copy is");
     assert_eq!(crate::load_dir(&dir).unwrap().hash, original);
+}
+
+#[test]
+fn follow_up_windows_are_required_bounded_and_apart() {
+    let line = line_of("care_plan.toml", "id = \"care_plan.follow_up.schedule\"");
+    let at = format!("care_plan.toml:{line}: rule care_plan.follow_up.schedule");
+    let files = edited(
+        "care_plan.toml",
+        "window = { before_weeks = 2, after_weeks = 2 }",
+        "window = { before_weeks = 2, after_weeks = 9 }",
+    );
+    rejected(
+        &files,
+        &format!(
+            "{at}: follow-ups 3 months and 6 months must come in order, the window of 3 months closing before that of 6 months opens"
+        ),
+    );
+    let files = edited(
+        "care_plan.toml",
+        "window = { before_weeks = 4, after_weeks = 4 }",
+        "window = { before_weeks = 4, after_weeks = 27 }",
+    );
+    rejected(
+        &files,
+        &format!("{at}: follow-up 6 months: a window reaches more than 182 days from its date"),
+    );
+    let files = edited("care_plan.toml", ", window = { before_weeks = 1, after_weeks = 1 }", "");
+    let messages = messages(&files);
+    assert!(messages.iter().any(|m| m.contains("missing field `window`")), "{messages:?}");
 }

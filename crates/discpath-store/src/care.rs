@@ -67,6 +67,10 @@ pub struct FollowUp {
     pub label: String,
     /// `YYYY-MM-DD`.
     pub due_date: String,
+    /// The first day its questionnaire counts for it, `YYYY-MM-DD`.
+    pub window_opens: String,
+    /// The last day its questionnaire counts for it, `YYYY-MM-DD`.
+    pub window_closes: String,
 }
 
 /// Questionnaires answered at a follow-up, with their scores.
@@ -138,13 +142,16 @@ pub async fn create_care_plan(
     }
     for follow_up in follow_ups {
         sqlx::query(
-            "insert into follow_up (follow_up_id, care_plan_id, clinic_id, label, due_date) values ($1, $2, $3, $4, $5)",
+            "insert into follow_up (follow_up_id, care_plan_id, clinic_id, label, due_date, window_opens, window_closes) \
+             values ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&follow_up.follow_up_id)
         .bind(&follow_up.care_plan_id)
         .bind(&follow_up.clinic_id)
         .bind(&follow_up.label)
         .bind(&follow_up.due_date)
+        .bind(&follow_up.window_opens)
+        .bind(&follow_up.window_closes)
         .execute(tx.conn())
         .await?;
     }
@@ -187,7 +194,7 @@ pub async fn follow_ups(
     care_plan_id: &str,
 ) -> Result<Vec<FollowUp>, StoreError> {
     Ok(sqlx::query_as(
-        "select follow_up_id, care_plan_id, clinic_id, label, due_date from follow_up \
+        "select follow_up_id, care_plan_id, clinic_id, label, due_date, window_opens, window_closes from follow_up \
          where clinic_id = $1 and care_plan_id = $2 order by due_date, follow_up_id",
     )
     .bind(clinic_id)

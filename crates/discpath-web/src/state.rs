@@ -160,6 +160,11 @@ pub(crate) fn now() -> String {
     discpath_store::timestamp(jiff::Timestamp::now())
 }
 
+/// Today's date in UTC (what follow-up states are reckoned on).
+pub(crate) fn today() -> jiff::civil::Date {
+    jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date()
+}
+
 /// The stored instant `after` from now.
 pub(crate) fn from_now(after: Duration) -> String {
     let after = jiff::SignedDuration::try_from(after).unwrap_or(jiff::SignedDuration::MAX);

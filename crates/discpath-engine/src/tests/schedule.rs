@@ -62,10 +62,15 @@ fn sequence_plan_from_a_monday() {
     assert_eq!(
         plan["follow_ups"],
         json!([
-            {"label": "baseline", "offset": "P0D", "date": "2027-01-04"},
-            {"label": "6 weeks", "offset": "P6W", "date": "2027-02-15"},
-            {"label": "3 months", "offset": "P3M", "date": "2027-04-05"},
-            {"label": "6 months", "offset": "P6M", "date": "2027-07-05"},
+            // Baseline in the four weeks before the first session; then ± 1, 2 and 4 weeks.
+            {"label": "baseline", "offset": "P0D", "date": "2027-01-04",
+             "window": {"opens": "2026-12-07", "closes": "2027-01-04"}},
+            {"label": "6 weeks", "offset": "P6W", "date": "2027-02-15",
+             "window": {"opens": "2027-02-08", "closes": "2027-02-22"}},
+            {"label": "3 months", "offset": "P3M", "date": "2027-04-05",
+             "window": {"opens": "2027-03-22", "closes": "2027-04-19"}},
+            {"label": "6 months", "offset": "P6M", "date": "2027-07-05",
+             "window": {"opens": "2027-06-07", "closes": "2027-08-02"}},
         ])
     );
 }

@@ -177,15 +177,45 @@ impl Compiler<'_> {
                         format!("follow-up {} is more than three years away", point.label),
                     );
                 }
+                let window = &point.window;
+                let before = window.before_days + 7 * window.before_weeks;
+                let after = window.after_days + 7 * window.after_weeks;
+                if before > MAX_WINDOW_DAYS || after > MAX_WINDOW_DAYS {
+                    self.error(
+                        &at,
+                        format!(
+                            "follow-up {}: a window reaches more than {MAX_WINDOW_DAYS} days from its date",
+                            point.label
+                        ),
+                    );
+                }
                 FollowUpPoint {
                     label: point.label.clone(),
                     days: point.days,
                     weeks: point.weeks,
                     months: point.months,
                     offset: iso_duration(point.days, point.weeks, point.months),
+                    window_before_days: before,
+                    window_after_days: after,
                 }
             })
-            .collect();
+            .collect::<Vec<_>>();
+        // A questionnaire must belong to one point: each window closes before the next opens,
+        // however long the months between them (28 to 31 days).
+        for pair in points.windows(2) {
+            let [early, late] = pair else { continue };
+            let latest_close = nominal_days(early, 31) + early.window_after_days;
+            let earliest_open = nominal_days(late, 28).saturating_sub(late.window_before_days);
+            if latest_close >= earliest_open || nominal_days(early, 28) >= nominal_days(late, 28) {
+                self.error(
+                    &at,
+                    format!(
+                        "follow-ups {} and {} must come in order, the window of {} closing before that of {} opens",
+                        early.label, late.label, early.label, late.label
+                    ),
+                );
+            }
+        }
         FollowUps { meta, points }
     }
 
@@ -250,6 +280,14 @@ pub(crate) fn iso_duration(days: u32, weeks: u32, months: u32) -> String {
     text
 }
 
+/// The longest a follow-up's window may reach before or after its date (26 weeks).
+const MAX_WINDOW_DAYS: u32 = 182;
+
+/// A follow-up's days after the start, counting each month as `month_days`.
+fn nominal_days(point: &FollowUpPoint, month_days: u32) -> u32 {
+    point.days + 7 * point.weeks + month_days * point.months
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -262,5 +300,14 @@ mod tests {
         let offsets: Vec<&str> =
             kb.care_plan.follow_ups.points.iter().map(|p| p.offset.as_str()).collect();
         assert_eq!(offsets, ["P0D", "P6W", "P3M", "P6M"]);
+        let windows: Vec<(u32, u32)> = kb
+            .care_plan
+            .follow_ups
+            .points
+            .iter()
+            .map(|p| (p.window_before_days, p.window_after_days))
+            .collect();
+        // Baseline in the four weeks before the first session; then ± 1, 2 and 4 weeks.
+        assert_eq!(windows, [(28, 0), (7, 7), (14, 14), (28, 28)]);
     }
 }

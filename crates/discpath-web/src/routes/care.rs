@@ -3,23 +3,63 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use discpath_engine::FollowUpState;
 use discpath_model::Pathway;
 use discpath_store::StoreError;
 use discpath_store::assessments;
 use discpath_store::care::{self, CarePlan, CareSession, FollowUp, QuestionnaireResponse};
 use discpath_store::patients;
+use jiff::civil::Date;
 use serde_json::{Value, json};
 
 use crate::audited::{Actor, RequestId, audited};
 use crate::auth::{Caller, Permission};
 use crate::error::ApiError;
 use crate::input::{Fields, JsonBody, JsonText, Path};
-use crate::state::{AppState, now};
+use crate::state::{AppState, now, today};
 
 const SESSION_STATUS: &[&str] = &["scheduled", "attended", "missed", "cancelled"];
 
-fn plan_json(plan: &CarePlan, sessions: &[CareSession], follow_ups: &[FollowUp]) -> Value {
-    json!({ "care_plan": plan, "sessions": sessions, "follow_ups": follow_ups })
+/// A plan as the API shows it: its sessions, and its follow-ups each with its state today given
+/// the episode's questionnaire responses.
+fn plan_json(
+    plan: &CarePlan,
+    sessions: &[CareSession],
+    follow_ups: &[FollowUp],
+    responses: &[QuestionnaireResponse],
+) -> Result<Value, ApiError> {
+    let today = today();
+    let follow_ups = follow_ups
+        .iter()
+        .map(|follow_up| {
+            let state = follow_up_state(follow_up, responses, today)?;
+            let mut value =
+                serde_json::to_value(follow_up).map_err(|e| ApiError::Internal(e.to_string()))?;
+            value["state"] = json!(state.as_str());
+            Ok(value)
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    Ok(json!({ "care_plan": plan, "sessions": sessions, "follow_ups": follow_ups }))
+}
+
+/// Where a follow-up stands on `today`: answered within its window by a response with its
+/// label (on the UTC day the response was received), or due, overdue, missed, upcoming.
+fn follow_up_state(
+    follow_up: &FollowUp,
+    responses: &[QuestionnaireResponse],
+    today: Date,
+) -> Result<FollowUpState, ApiError> {
+    let date = |text: &str| {
+        text.parse::<Date>().map_err(|e| ApiError::Internal(format!("stored date {text}: {e}")))
+    };
+    let answered: Vec<Date> = responses
+        .iter()
+        .filter(|response| response.label == follow_up.label)
+        .filter_map(|response| response.received_at.parse::<jiff::Timestamp>().ok())
+        .map(|at| at.to_zoned(jiff::tz::TimeZone::UTC).date())
+        .collect();
+    let window = (date(&follow_up.window_opens)?, date(&follow_up.window_closes)?);
+    Ok(discpath_engine::follow_up_state(window, date(&follow_up.due_date)?, &answered, today))
 }
 
 /// `POST /api/v1/assessments/{assessment_id}/care-plan` `{start_date?}`: books the care plan of
@@ -92,12 +132,15 @@ pub(crate) async fn create_plan(
             .follow_ups
             .iter()
             .filter_map(|point| {
+                let (opens, closes) = point.window?;
                 Some(FollowUp {
                     follow_up_id: discpath_store::new_id(),
                     care_plan_id: plan.care_plan_id.clone(),
                     clinic_id: plan.clinic_id.clone(),
                     label: point.label.to_owned(),
                     due_date: point.date?.to_string(),
+                    window_opens: opens.to_string(),
+                    window_closes: closes.to_string(),
                 })
             })
             .collect();
@@ -106,7 +149,8 @@ pub(crate) async fn create_plan(
             other => other.into(),
         })?;
         subject.set(&plan.patient_id, &plan.care_plan_id);
-        Ok((StatusCode::CREATED, Json(plan_json(&plan, &sessions, &follow_ups))))
+        let responses = care::responses(tx, caller.clinic(), &plan.episode_id).await?;
+        Ok((StatusCode::CREATED, Json(plan_json(&plan, &sessions, &follow_ups, &responses)?)))
     })
     .await
 }
@@ -126,7 +170,8 @@ pub(crate) async fn read_plan(
         subject.set(&plan.patient_id, &plan.care_plan_id);
         let sessions = care::sessions(tx, caller.clinic(), &care_plan_id).await?;
         let follow_ups = care::follow_ups(tx, caller.clinic(), &care_plan_id).await?;
-        Ok(Json(plan_json(&plan, &sessions, &follow_ups)))
+        let responses = care::responses(tx, caller.clinic(), &plan.episode_id).await?;
+        Ok(Json(plan_json(&plan, &sessions, &follow_ups, &responses)?))
     })
     .await
 }

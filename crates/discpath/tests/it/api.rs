@@ -136,9 +136,12 @@ on_both_databases!(
         assert_eq!(sessions[20]["therapy"], "physical_therapy");
         assert_eq!(sessions[20]["session_date"], "2027-02-15");
         assert_eq!(plan["follow_ups"].as_array().unwrap().len(), 4);
-        assert_eq!(plan["follow_ups"][3], json!({
+        let mut last = plan["follow_ups"][3].clone();
+        let state = last.as_object_mut().unwrap().remove("state");
+        assert!(["upcoming", "due", "overdue", "missed"].contains(&state.unwrap().as_str().unwrap()));
+        assert_eq!(last, json!({
             "follow_up_id": plan["follow_ups"][3]["follow_up_id"], "care_plan_id": plan["care_plan"]["care_plan_id"],
-            "label": "6 months", "due_date": "2027-07-05"
+            "label": "6 months", "due_date": "2027-07-05", "window_opens": "2027-06-07", "window_closes": "2027-08-02"
         }));
         let (status, _) = coordinator.post(&plan_path, &json!({})).await;
         assert_eq!(status, StatusCode::CONFLICT, "one plan per assessment");
@@ -170,6 +173,49 @@ on_both_databases!(
         assert_eq!(invalid["error"]["fields"][0], json!({ "path": "pain.back", "message": "12 is outside 0..=10" }));
         let (_, responses) = coordinator.get(&follow_ups).await;
         assert_eq!(responses["items"].as_array().unwrap().len(), 1);
+    }
+);
+
+on_both_databases!(
+    /// A plan that started 45 days ago: its baseline missed, its 6-week follow-up overdue until
+    /// answered (then completed), the later ones upcoming; an answer outside a point's window
+    /// does not complete it.
+    follow_up_states_follow_the_calendar,
+    async |app: &TestApp| {
+        let coordinator = app.user("coordinator").await;
+        let clinician = app.user("clinician").await;
+        let (_, episode_id) = patient_with_episode(&coordinator, "MRN-F").await;
+        let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+        let start = today.checked_sub(jiff::Span::new().days(45)).unwrap();
+        let mut document = vignette_input("herniation-sequence");
+        document["plan"] = json!({ "start_date": start.to_string() });
+        let (status, assessed) = coordinator.post(&format!("/api/v1/episodes/{episode_id}/assessments"), &document).await;
+        assert_eq!(status, StatusCode::CREATED, "{assessed}");
+        let assessment_id = assessed["assessment_id"].as_str().unwrap();
+        let (status, _) = clinician.post(&format!("/api/v1/assessments/{assessment_id}/decision"), &json!({ "action": "accept" })).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (status, plan) = coordinator.post(&format!("/api/v1/assessments/{assessment_id}/care-plan"), &json!({})).await;
+        assert_eq!(status, StatusCode::CREATED, "{plan}");
+        let states = |plan: &serde_json::Value| -> Vec<(String, String)> {
+            plan["follow_ups"].as_array().unwrap().iter()
+                .map(|f| (f["label"].as_str().unwrap().to_owned(), f["state"].as_str().unwrap().to_owned()))
+                .collect()
+        };
+        let pairs = |list: &[(&str, &str)]| list.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect::<Vec<_>>();
+        assert_eq!(states(&plan), pairs(&[("baseline", "missed"), ("6 weeks", "overdue"), ("3 months", "upcoming"), ("6 months", "upcoming")]));
+        let six_weeks = &plan["follow_ups"][1];
+        let (opens, closes) = (six_weeks["window_opens"].as_str().unwrap(), six_weeks["window_closes"].as_str().unwrap());
+        assert!(opens < six_weeks["due_date"].as_str().unwrap() && closes > today.to_string().as_str(), "{six_weeks}");
+
+        // Answered today: the 6-week point is completed; a baseline answered today is too late.
+        for label in ["6 weeks", "baseline"] {
+            let answers = json!({ "label": label, "pain": { "back": 3, "leg": 2 } });
+            let (status, response) = coordinator.post(&format!("/api/v1/episodes/{episode_id}/follow-ups"), &answers).await;
+            assert_eq!(status, StatusCode::CREATED, "{response}");
+        }
+        let plan_id = plan["care_plan"]["care_plan_id"].as_str().unwrap();
+        let (_, reread) = coordinator.get(&format!("/api/v1/care-plans/{plan_id}")).await;
+        assert_eq!(states(&reread), pairs(&[("baseline", "missed"), ("6 weeks", "completed"), ("3 months", "upcoming"), ("6 months", "upcoming")]));
     }
 );
 

@@ -256,7 +256,7 @@ fn batch_writes_one_line_per_input_line_in_order() {
 fn kb_check_reports_identity_or_every_problem() {
     let output = discpath(&["kb", "check"], "");
     assert!(output.status.success(), "{}", stderr(&output));
-    assert!(stdout(&output).starts_with("ok: discpath-clinic-pathway 2.0.0 (sha256:"));
+    assert!(stdout(&output).starts_with("ok: discpath-clinic-pathway 2.1.0 (sha256:"));
     let dir = kb_copy();
     let pathway = dir.path().join("pathway.toml");
     let text = std::fs::read_to_string(&pathway).unwrap();
