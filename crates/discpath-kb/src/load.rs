@@ -11,6 +11,7 @@ mod care_plan;
 mod condition;
 mod evidence;
 mod instruments;
+mod outcomes;
 mod patient;
 mod rules;
 
@@ -49,6 +50,7 @@ pub const FILE_NAMES: &[&str] = &[
     "predictors.toml",
     "notes.toml",
     "evidence.toml",
+    "outcomes.toml",
     "patient/en.toml",
     "patient/es.toml",
 ];
@@ -111,6 +113,7 @@ struct Parsed {
     predictors: raw::PredictorsFile,
     notes: raw::NotesFile,
     evidence: raw::EvidenceFile,
+    outcomes: raw::OutcomesFile,
     /// The patient texts, in [`Language::ALL`] order; `None` where the file is missing or does
     /// not parse (already reported).
     patient: [Option<raw::PatientFile>; Language::ALL.len()],
@@ -147,6 +150,7 @@ impl Parsed {
         let predictors = one(files, "predictors.toml", diagnostics);
         let notes = one(files, "notes.toml", diagnostics);
         let evidence = one(files, "evidence.toml", diagnostics);
+        let outcomes = one(files, "outcomes.toml", diagnostics);
         let patient = Language::ALL.map(|language| one(files, language.file(), diagnostics));
         Some(Self {
             manifest: manifest?,
@@ -162,6 +166,7 @@ impl Parsed {
             predictors: predictors?,
             notes: notes?,
             evidence: evidence?,
+            outcomes: outcomes?,
             patient,
         })
     }
@@ -268,6 +273,7 @@ impl<'f> Compiler<'f> {
         let predictors = self.predictors(&parsed.predictors.predictor);
         let notes = self.notes(&parsed.notes.note);
         let evidence = self.evidence(&parsed.evidence, &escalation);
+        let outcomes = self.outcomes(&parsed.outcomes, &care_plan);
         let worded =
             patient::Worded { red_flags: &red_flags, pathway: &pathway, evidence: &evidence };
         let patient = Language::ALL.map(|language| match &parsed.patient[language.index()] {
@@ -298,6 +304,7 @@ impl<'f> Compiler<'f> {
             predictors,
             notes,
             evidence,
+            outcomes,
             patient,
         }
     }

@@ -483,6 +483,57 @@ pub struct FollowUpPoint {
     pub window_after_days: u32,
 }
 
+/// The outcome definitions of the reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcomes {
+    /// The index in `definitions` of the one a report uses unless asked for another.
+    pub default: usize,
+    /// The definitions, in file order.
+    pub definitions: Vec<OutcomeDefinition>,
+}
+
+impl Outcomes {
+    /// The definition with this id.
+    pub fn get(&self, id: &str) -> Option<&OutcomeDefinition> {
+        self.definitions.iter().find(|d| d.meta.id == id)
+    }
+
+    /// The default definition.
+    pub fn default_definition(&self) -> Option<&OutcomeDefinition> {
+        self.definitions.get(self.default)
+    }
+}
+
+/// What a definition measures (lower is better for both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutcomeMeasure {
+    /// The ODI percent, 0–100.
+    Odi,
+    /// The worse of back and leg pain, 0–10.
+    Pain,
+}
+
+/// When an episode is a responder: its measure improved from baseline by `relative_percent`
+/// of the baseline or by `absolute_points` (either, when both are set) at every follow-up of
+/// `at`, and, with `no_escalation`, nothing escalated on or before the last of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeDefinition {
+    /// The rule (id, label, statement, sources, certainty).
+    pub meta: RuleMeta,
+    /// Its version: a changed meaning is a new version.
+    pub version: u32,
+    /// What it measures.
+    pub measure: OutcomeMeasure,
+    /// The follow-up labels at which it must be met, in schedule order.
+    pub at: Vec<String>,
+    /// The least improvement as a percent of the baseline.
+    pub relative_percent: Option<f64>,
+    /// The least improvement in the measure's points.
+    pub absolute_points: Option<f64>,
+    /// An escalation on or before the last follow-up of `at` makes a non-responder.
+    pub no_escalation: bool,
+}
+
 /// The scored instruments.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Instruments {
@@ -657,6 +708,8 @@ pub struct KnowledgeBase {
     pub notes: Vec<Note>,
     /// Comparison and evidence.
     pub evidence: Evidence,
+    /// The outcome definitions of the reports.
+    pub outcomes: Outcomes,
     /// The patient-facing wording, one set per language in [`Language::ALL`] order, each
     /// complete (see [`KnowledgeBase::patient_texts`]).
     pub patient: [PatientTexts; Language::ALL.len()],

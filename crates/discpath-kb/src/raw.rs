@@ -453,6 +453,27 @@ rule! {
     }
 }
 
+/// `outcomes.toml`: what makes an episode a responder in the outcome reports.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OutcomesFile {
+    pub default: String,
+    pub definition: Vec<RawOutcome>,
+}
+
+rule! {
+    RawOutcome {
+        version: u32,
+        measure: String,
+        at: Vec<String>,
+        #[serde(default)]
+        relative_percent: Option<f64>,
+        #[serde(default)]
+        absolute_points: Option<f64>,
+        no_escalation: bool,
+    }
+}
+
 /// `evidence.toml`: the therapy comparison and the evidence statements.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

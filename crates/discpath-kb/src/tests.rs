@@ -703,3 +703,47 @@ fn follow_up_windows_are_required_bounded_and_apart() {
     let messages = messages(&files);
     assert!(messages.iter().any(|m| m.contains("missing field `window`")), "{messages:?}");
 }
+
+#[test]
+fn outcome_definitions_are_checked() {
+    let line = line_of("outcomes.toml", "id = \"outcome.odi_10_points_6m\"");
+    let at = format!("outcomes.toml:{line}: rule outcome.odi_10_points_6m");
+    let files = edited(
+        "outcomes.toml",
+        "absolute_points = 10\nno_escalation = false",
+        "absolute_points = 120\nno_escalation = false",
+    );
+    rejected(&files, &format!("{at}: absolute_points must be more than 0 and at most 100"));
+    let files = edited(
+        "outcomes.toml",
+        "at = [\"3 months\", \"6 months\"]",
+        "at = [\"6 months\", \"3 months\"]",
+    );
+    let line = line_of("outcomes.toml", "id = \"outcome.mcid_3_and_6_months\"");
+    rejected(
+        &files,
+        &format!(
+            "outcomes.toml:{line}: rule outcome.mcid_3_and_6_months: at must list the follow-ups in schedule order"
+        ),
+    );
+    let files = edited("outcomes.toml", "measure = \"pain\"\nat", "measure = \"mood\"\nat");
+    let line = line_of("outcomes.toml", "id = \"outcome.pain_2_points_or_30_percent_6m\"");
+    rejected(
+        &files,
+        &format!(
+            "outcomes.toml:{line}: rule outcome.pain_2_points_or_30_percent_6m: unknown measure mood (odi or pain)"
+        ),
+    );
+    let files = edited(
+        "outcomes.toml",
+        "default = \"outcome.sustained_improvement_6m\"",
+        "default = \"outcome.none\"",
+    );
+    rejected(&files, "outcomes.toml: the default outcome outcome.none is not defined here");
+    let files = edited(
+        "outcomes.toml",
+        "at = [\"6 months\"]\nabsolute_points = 10",
+        "at = [\"baseline\"]\nabsolute_points = 10",
+    );
+    rejected(&files, &format!("{at}: baseline is the baseline, not a follow-up"));
+}
