@@ -117,6 +117,44 @@ pub async fn assessments(
         .await?)
 }
 
+/// What a knowledge-base replay reads of a stored assessment.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ReplayedAssessment {
+    /// Id.
+    pub assessment_id: String,
+    /// The clinic.
+    pub clinic_id: String,
+    /// The patient.
+    pub patient_id: String,
+    /// The episode.
+    pub episode_id: String,
+    /// The assessment document, exactly as received.
+    pub document: String,
+    /// The pathway it recommended.
+    pub pathway: String,
+    /// The version of the knowledge base that recommended it.
+    pub kb_version: String,
+}
+
+/// A page of every clinic's assessments (or one clinic's), in id order after `after`.
+pub async fn replay_page(
+    tx: &mut Tx,
+    clinic_id: Option<&str>,
+    after: &str,
+    limit: i64,
+) -> Result<Vec<ReplayedAssessment>, StoreError> {
+    Ok(sqlx::query_as(
+        "select assessment_id, clinic_id, patient_id, episode_id, document, pathway, kb_version \
+         from assessment where ($1 = '' or clinic_id = $1) and assessment_id > $2 \
+         order by assessment_id limit $3",
+    )
+    .bind(clinic_id.unwrap_or_default())
+    .bind(after)
+    .bind(limit)
+    .fetch_all(tx.conn())
+    .await?)
+}
+
 /// The columns of a stored decision.
 const DECISION_COLUMNS: &str =
     "decision_id, clinic_id, assessment_id, action, pathway, reason, decided_by, created_at";

@@ -152,4 +152,18 @@ pub(crate) enum KbCommand {
         /// The vignettes folder (default: DIR/vignettes, else kb/vignettes).
         vignettes: Option<PathBuf>,
     },
+    /// Re-evaluate every stored assessment under a knowledge base (--kb DIR, else the built-in
+    /// one) and report which pathways would change, from what to what, and the episodes to
+    /// review. Changes nothing stored (the read is audited).
+    Replay {
+        /// Database URL [default: sqlite://discpath.sqlite3].
+        #[arg(long, env = "DISCPATH_DATABASE", value_name = "URL")]
+        database: Option<String>,
+        /// Only this clinic's assessments (its id).
+        #[arg(long, value_name = "ID")]
+        clinic: Option<String>,
+        /// The report as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }

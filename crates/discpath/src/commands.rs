@@ -4,6 +4,7 @@ mod admin;
 mod assess;
 mod compare;
 mod kb;
+mod replay;
 mod serve;
 
 use std::path::Path;
@@ -26,6 +27,12 @@ pub(crate) fn run(args: Cli) -> Result<(), Failure> {
         Command::Kb { command: KbCommand::Test { dir, vignettes } } => {
             kb::test(dir.as_deref().or(args.kb.as_deref()), vignettes.as_deref())
         }
+        Command::Kb { command: KbCommand::Replay { database, clinic, json } } => replay::replay(
+            &knowledge_base(args.kb.as_deref())?,
+            database.as_deref(),
+            clinic.as_deref(),
+            json,
+        ),
         Command::Compare { json } => compare::print(&knowledge_base(args.kb.as_deref())?, json),
         Command::Serve(serve) => serve::serve(knowledge_base(args.kb.as_deref())?, &serve),
         Command::Admin {
@@ -72,6 +79,19 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .enable_all()
         .build()
         .map_err(|e| Failure::failed("cannot start the runtime", e))
+}
+
+/// The database `--database` names, or the default one.
+async fn connect(database: Option<&str>) -> Result<discpath_store::Store, Failure> {
+    let url = database.unwrap_or(DEFAULT_DATABASE);
+    discpath_store::Store::connect(url)
+        .await
+        .map_err(|e| Failure::failed(format!("cannot open {}", redacted(url)), e))
+}
+
+/// A database error as the command's failure.
+fn database(error: discpath_store::StoreError) -> Failure {
+    Failure::failed("database", error)
 }
 
 /// The knowledge base in `dir`, or the built-in one.

@@ -4,10 +4,10 @@ use std::io::Read as _;
 
 use discpath_store::accounts::{self, Clinic, User};
 use discpath_store::audit::{self, AuditEvent};
-use discpath_store::{Store, Tx, new_id, timestamp};
+use discpath_store::{Tx, new_id, timestamp};
 use discpath_web::Role;
 
-use crate::commands::{DEFAULT_DATABASE, runtime, write_stdout};
+use crate::commands::{connect, database, runtime, write_stdout};
 use crate::failure::Failure;
 
 /// The arguments of `admin create-user`.
@@ -263,15 +263,4 @@ pub(super) fn verify_audit(url: Option<&str>) -> Result<(), Failure> {
             ),
         })
     })
-}
-
-async fn connect(database: Option<&str>) -> Result<Store, Failure> {
-    let url = database.unwrap_or(DEFAULT_DATABASE);
-    Store::connect(url)
-        .await
-        .map_err(|e| Failure::failed(format!("cannot open {}", crate::commands::redacted(url)), e))
-}
-
-fn database(error: discpath_store::StoreError) -> Failure {
-    Failure::failed("database", error)
 }

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use crate::server::{Client, TestApp, on_both_databases};
 use crate::support::{read_json, root};
 
-fn vignette_input(name: &str) -> Value {
+pub(crate) fn vignette_input(name: &str) -> Value {
     read_json(&root().join(format!("kb/vignettes/{name}.json")))["input"].clone()
 }
 
@@ -15,7 +15,7 @@ fn new_patient(mrn: &str, name: &str) -> Value {
 }
 
 /// A patient with an open episode; returns (patient_id, episode_id).
-async fn patient_with_episode(client: &Client, mrn: &str) -> (String, String) {
+pub(crate) async fn patient_with_episode(client: &Client, mrn: &str) -> (String, String) {
     let (status, patient) =
         client.post("/api/v1/patients", &new_patient(mrn, "Test Patient")).await;
     assert_eq!(status, StatusCode::CREATED, "{patient}");

@@ -8,6 +8,7 @@ mod auth;
 mod cli;
 mod hardening;
 mod pages;
+mod replay;
 mod report;
 mod serve;
 mod server;
