@@ -19,7 +19,6 @@ mod facts;
 mod follow_up;
 mod inputs;
 mod json;
-mod outcome;
 mod recommendation;
 mod schedule;
 mod scores;
@@ -29,7 +28,6 @@ pub mod vignette;
 pub use assess::{assess, plan, scores};
 pub use follow_up::{FollowUpState, follow_up_state};
 pub use inputs::{InputValue, Inputs};
-pub use outcome::{AnsweredFollowUp, EpisodeOutcome, Measures, Outcome, classify};
 pub use recommendation::*;
 pub use screening::{RedFlagScreening, UndecidedRedFlag, screen_red_flags};
 
