@@ -17,6 +17,7 @@ pub mod care;
 mod checkpoint;
 pub mod consultations;
 mod error;
+pub mod outcomes;
 pub mod patients;
 mod store;
 pub mod throttle;

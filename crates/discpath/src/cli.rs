@@ -53,6 +53,35 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Reports on the stored data.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ReportCommand {
+    /// A clinic's outcomes under an outcome definition of the knowledge base: by pathway,
+    /// therapy actually received, diagnosis category and clinician — n, responders, the rate with
+    /// its Wilson 95% interval, completeness and the bounds the missing follow-ups leave.
+    Outcomes {
+        /// Database URL [default: sqlite://discpath.sqlite3].
+        #[arg(long, env = "DISCPATH_DATABASE", value_name = "URL")]
+        database: Option<String>,
+        /// The clinic, by id or name; required when the database has several.
+        #[arg(long, value_name = "NAME|ID")]
+        clinic: Option<String>,
+        /// The outcome definition's id [default: the knowledge base's default].
+        #[arg(long, value_name = "ID")]
+        definition: Option<String>,
+        /// As CSV (one row per group) instead of a table.
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+        /// As one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Options of `serve`. Each comes from the flag, else the environment (`DISCPATH_…`), else the

@@ -4,6 +4,7 @@ mod admin;
 mod assess;
 mod compare;
 mod kb;
+mod outcomes;
 mod replay;
 mod serve;
 
@@ -11,7 +12,7 @@ use std::path::Path;
 
 use discpath_kb::KnowledgeBase;
 
-use crate::cli::{AdminCommand, AuditCommand, Cli, Command, KbCommand};
+use crate::cli::{AdminCommand, AuditCommand, Cli, Command, KbCommand, ReportCommand};
 use crate::failure::Failure;
 
 /// Runs the command the arguments name.
@@ -52,6 +53,23 @@ pub(crate) fn run(args: Cli) -> Result<(), Failure> {
         Command::Audit { command: AuditCommand::Verify { database } } => {
             admin::verify_audit(database.as_deref())
         }
+        Command::Report {
+            command: ReportCommand::Outcomes { database, clinic, definition, csv, json },
+        } => outcomes::report(
+            &knowledge_base(args.kb.as_deref())?,
+            &outcomes::Asked {
+                database: database.as_deref(),
+                clinic: clinic.as_deref(),
+                definition: definition.as_deref(),
+                format: if json {
+                    outcomes::Format::Json
+                } else if csv {
+                    outcomes::Format::Csv
+                } else {
+                    outcomes::Format::Table
+                },
+            },
+        ),
     }
 }
 

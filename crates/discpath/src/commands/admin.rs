@@ -176,7 +176,7 @@ async fn new_clinic(tx: &mut Tx, name: &str, at: &str) -> Result<Clinic, Failure
 }
 
 /// The clinic `wanted` names: its id, else its name (ignoring case and surrounding spaces).
-fn find_clinic(clinics: &[Clinic], wanted: &str) -> Result<Clinic, Failure> {
+pub(super) fn find_clinic(clinics: &[Clinic], wanted: &str) -> Result<Clinic, Failure> {
     if let Some(clinic) = clinics.iter().find(|c| c.clinic_id == wanted.trim()) {
         return Ok(clinic.clone());
     }

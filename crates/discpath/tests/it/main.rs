@@ -7,6 +7,7 @@ mod audit_trail;
 mod auth;
 mod cli;
 mod hardening;
+mod outcomes;
 mod pages;
 mod replay;
 mod report;
