@@ -490,6 +490,25 @@ pub struct Outcomes {
     pub default: usize,
     /// The definitions, in file order.
     pub definitions: Vec<OutcomeDefinition>,
+    /// Published figures to show beside a clinic's own, each with its provenance.
+    pub references: Vec<OutcomeReference>,
+}
+
+/// A published (or claimed) outcome figure: what share, of how many, when, measured how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeReference {
+    /// The rule (id, label, what was reported, sources, certainty).
+    pub meta: RuleMeta,
+    /// The therapy it is about.
+    pub therapy: String,
+    /// The reported share, 0–1.
+    pub rate: f64,
+    /// The size of the group, when reported.
+    pub n: Option<u32>,
+    /// When it was measured.
+    pub time: String,
+    /// What kind of study, and how success was defined.
+    pub provenance: String,
 }
 
 impl Outcomes {

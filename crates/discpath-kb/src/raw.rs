@@ -459,6 +459,19 @@ rule! {
 pub(crate) struct OutcomesFile {
     pub default: String,
     pub definition: Vec<RawOutcome>,
+    #[serde(default)]
+    pub reference: Vec<RawReference>,
+}
+
+rule! {
+    RawReference {
+        therapy: String,
+        rate: f64,
+        #[serde(default)]
+        n: Option<u32>,
+        time: String,
+        provenance: String,
+    }
 }
 
 rule! {

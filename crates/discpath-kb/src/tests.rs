@@ -747,3 +747,28 @@ fn outcome_definitions_are_checked() {
     );
     rejected(&files, &format!("{at}: baseline is the baseline, not a follow-up"));
 }
+
+#[test]
+fn outcome_references_carry_their_provenance() {
+    let kb = load_embedded().unwrap();
+    let article =
+        kb.outcomes.references.iter().find(|r| r.meta.id == "reference.clinic_article").unwrap();
+    assert!((article.rate - 0.368).abs() < 1e-12);
+    assert!(
+        article.provenance.contains("definition and follow-up not stated"),
+        "{}",
+        article.provenance
+    );
+    assert!(
+        kb.outcomes
+            .references
+            .iter()
+            .all(|r| !r.provenance.is_empty() && !r.meta.sources.is_empty())
+    );
+    let line = line_of("outcomes.toml", "id = \"reference.cai_2009\"");
+    let files = edited("outcomes.toml", "rate = 0.194", "rate = 19.4");
+    rejected(
+        &files,
+        &format!("outcomes.toml:{line}: rule reference.cai_2009: rate is a share, from 0 to 1"),
+    );
+}

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::{At, Compiler};
-use crate::model::{CarePlan, OutcomeDefinition, OutcomeMeasure, Outcomes};
+use crate::model::{CarePlan, OutcomeDefinition, OutcomeMeasure, OutcomeReference, Outcomes};
 use crate::raw;
 
 impl Compiler<'_> {
@@ -46,7 +46,31 @@ impl Compiler<'_> {
             let message = format!("the default outcome {} is not defined here", file.default);
             self.error(&At::file("outcomes.toml"), message);
         }
-        Outcomes { default: default.unwrap_or_default(), definitions }
+        let references = file.reference.iter().map(|reference| self.reference(reference)).collect();
+        Outcomes { default: default.unwrap_or_default(), definitions, references }
+    }
+
+    fn reference(&mut self, reference: &raw::RawReference) -> OutcomeReference {
+        let at = self.at("outcomes.toml", &reference.id);
+        let meta = self.meta(&at, &reference.meta());
+        if !self.therapies.contains(&reference.therapy) {
+            let known = self.therapies.join(", ");
+            self.error(&at, format!("unknown therapy {} ({known})", reference.therapy));
+        }
+        if !(0.0..=1.0).contains(&reference.rate) {
+            self.error(&at, "rate is a share, from 0 to 1");
+        }
+        if reference.n == Some(0) {
+            self.error(&at, "n must be at least 1");
+        }
+        OutcomeReference {
+            meta,
+            therapy: reference.therapy.clone(),
+            rate: reference.rate,
+            n: reference.n,
+            time: reference.time.clone(),
+            provenance: reference.provenance.clone(),
+        }
     }
 
     /// The follow-ups a definition is measured at: at least one, each a point of the schedule

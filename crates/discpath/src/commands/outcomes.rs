@@ -43,6 +43,21 @@ struct Report<'a> {
     definition: DefinitionView<'a>,
     episodes: usize,
     rows: Vec<CohortRow>,
+    /// Published and claimed figures, each with its provenance (not measured by this
+    /// definition: plausibility bands, not targets).
+    references: Vec<ReferenceView<'a>>,
+}
+
+#[derive(Serialize)]
+struct ReferenceView<'a> {
+    id: &'a str,
+    label: &'a str,
+    therapy: &'a str,
+    rate: f64,
+    n: Option<u32>,
+    time: &'a str,
+    provenance: &'a str,
+    sources: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -111,6 +126,21 @@ pub(crate) fn report(kb: &KnowledgeBase, asked: &Asked<'_>) -> Result<(), Failur
         },
         episodes,
         rows: cohort.rows(),
+        references: kb
+            .outcomes
+            .references
+            .iter()
+            .map(|r| ReferenceView {
+                id: &r.meta.id,
+                label: &r.meta.label,
+                therapy: &r.therapy,
+                rate: r.rate,
+                n: r.n,
+                time: &r.time,
+                provenance: &r.provenance,
+                sources: &r.meta.sources,
+            })
+            .collect(),
     };
     match asked.format {
         Format::Json => {
@@ -293,6 +323,24 @@ fn table(report: &Report<'_>) -> String {
             ),
         );
     }
+    let _ = writeln!(
+        out,
+        "\nPublished and claimed figures (other definitions and times: bands, not targets):"
+    );
+    for r in &report.references {
+        let n = r.n.map_or_else(|| "n not stated".to_owned(), |n| format!("n = {n}"));
+        let _ = writeln!(
+            out,
+            "  {:<48} {:>6}  {}, {}, {} — {} [{}]",
+            r.label,
+            percent(Some(r.rate)),
+            r.therapy,
+            r.time,
+            n,
+            r.provenance,
+            r.sources.join("; ")
+        );
+    }
     out
 }
 
@@ -319,6 +367,16 @@ fn csv(report: &Report<'_>) -> String {
             number(Some(row.completeness)),
             number(Some(row.rate_missing_as_non_responders)),
             number(Some(row.rate_missing_as_responders)),
+        );
+    }
+    for r in &report.references {
+        let n = r.n.map_or_else(String::new, |n| n.to_string());
+        let _ = writeln!(
+            out,
+            "{},,reference,{},{n},,,,{},,,,,",
+            quoted(r.id),
+            quoted(r.label),
+            number(Some(r.rate))
         );
     }
     out

@@ -93,6 +93,10 @@ on_both_databases!(
         let csv = stdout(&report(app, &["--csv"]).await);
         assert!(csv.starts_with("definition,version,dimension,group,n,responders,"), "{csv}");
         assert!(csv.contains("\noutcome.sustained_improvement_6m,1,pathway,decompression_then_pt,3,1,1,1,0.500000,"), "{csv}");
+        assert!(csv.contains("\nreference.clinic_article,,reference,The clinic's article: decompression cohort,,,,,0.368000,"), "{csv}");
+        let article = report_json["references"].as_array().unwrap().iter().find(|r| r["id"] == "reference.clinic_article").unwrap();
+        assert_eq!(article["provenance"], "cohort data cited by the clinic's article; definition and follow-up not stated; uncontrolled");
+        assert!(table.contains("36.8%"), "{table}");
         let pain = report(app, &["--json", "--definition", "outcome.pain_2_points_or_30_percent_6m"]).await;
         let pain: Value = serde_json::from_str(&stdout(&pain)).unwrap();
         // Baseline pain: the worse of back 6 and leg 7; at 6 months 2: both answered improved.
