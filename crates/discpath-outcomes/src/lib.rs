@@ -5,8 +5,10 @@
 
 pub mod classify;
 pub mod cohort;
+pub mod funnel;
 mod wilson;
 
 pub use classify::{AnsweredFollowUp, EpisodeOutcome, Measures, Outcome, classify};
 pub use cohort::{Cohort, CohortRow};
+pub use funnel::FunnelPoint;
 pub use wilson::{Interval, Z_95, wilson};

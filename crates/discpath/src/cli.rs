@@ -81,6 +81,9 @@ pub(crate) enum ReportCommand {
         /// As one JSON object.
         #[arg(long)]
         json: bool,
+        /// Also write a funnel plot of the responder rate by clinician (SVG) to this file.
+        #[arg(long, value_name = "FILE")]
+        funnel: Option<PathBuf>,
     },
 }
 

@@ -54,13 +54,14 @@ pub(crate) fn run(args: Cli) -> Result<(), Failure> {
             admin::verify_audit(database.as_deref())
         }
         Command::Report {
-            command: ReportCommand::Outcomes { database, clinic, definition, csv, json },
+            command: ReportCommand::Outcomes { database, clinic, definition, csv, json, funnel },
         } => outcomes::report(
             &knowledge_base(args.kb.as_deref())?,
             &outcomes::Asked {
                 database: database.as_deref(),
                 clinic: clinic.as_deref(),
                 definition: definition.as_deref(),
+                funnel: funnel.as_deref(),
                 format: if json {
                     outcomes::Format::Json
                 } else if csv {

@@ -9,7 +9,9 @@
 use std::fmt::Write as _;
 
 use discpath_kb::{KnowledgeBase, OutcomeDefinition};
-use discpath_outcomes::{AnsweredFollowUp, Cohort, CohortRow, EpisodeOutcome, Measures, classify};
+use discpath_outcomes::{
+    AnsweredFollowUp, Cohort, CohortRow, EpisodeOutcome, FunnelPoint, Measures, classify, funnel,
+};
 use discpath_store::accounts;
 use discpath_store::audit::{self, AuditEvent};
 use discpath_store::outcomes::{self as stored, Answered, PlannedEpisode, Window};
@@ -34,6 +36,7 @@ pub(crate) struct Asked<'a> {
     pub database: Option<&'a str>,
     pub clinic: Option<&'a str>,
     pub definition: Option<&'a str>,
+    pub funnel: Option<&'a std::path::Path>,
     pub format: Format,
 }
 
@@ -142,6 +145,21 @@ pub(crate) fn report(kb: &KnowledgeBase, asked: &Asked<'_>) -> Result<(), Failur
             })
             .collect(),
     };
+    if let Some(path) = asked.funnel {
+        let points: Vec<FunnelPoint> = report
+            .rows
+            .iter()
+            .filter(|row| row.dimension == "clinician")
+            .map(|row| FunnelPoint {
+                label: row.group.clone(),
+                responders: row.responders,
+                known: row.responders + row.non_responders,
+            })
+            .collect();
+        let title = format!("{}: {} by clinician", report.clinic, report.definition.label);
+        std::fs::write(path, funnel::svg(&title, &points))
+            .map_err(|e| Failure::failed(format!("cannot write {}", path.display()), e))?;
+    }
     match asked.format {
         Format::Json => {
             let text = serde_json::to_string(&report)

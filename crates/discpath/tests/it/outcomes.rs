@@ -101,6 +101,12 @@ on_both_databases!(
         let pain: Value = serde_json::from_str(&stdout(&pain)).unwrap();
         // Baseline pain: the worse of back 6 and leg 7; at 6 months 2: both answered improved.
         assert_eq!(row(&pain, "pathway", "decompression_then_pt")["responders"], 2);
+        let dir = tempfile::tempdir().unwrap();
+        let svg = dir.path().join("funnel.svg");
+        let output = report(app, &["--funnel", svg.to_str().unwrap()]).await;
+        assert!(output.status.success());
+        let svg = std::fs::read_to_string(&svg).unwrap();
+        assert!(svg.contains("Test clinician: 1 of 2 (50.0%)") && svg.matches("<polyline").count() == 4, "{svg}");
         let refused = report(app, &["--definition", "outcome.none"]).await;
         assert_eq!(refused.status.code(), Some(2));
         assert!(String::from_utf8_lossy(&refused.stderr).contains("definition: no outcome \"outcome.none\""));
