@@ -11,13 +11,14 @@
 // document (tests/browser/answers.mjs, as the browser journeys give them), walked step by step
 // over plain HTTP.
 
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { formAnswers, vignette } from '../tests/browser/answers.mjs';
+import { spawnServer } from '../tests/browser/support.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET = process.env.CARGO_TARGET_DIR || '/var/tmp/discpath-target';
@@ -32,24 +33,6 @@ const { values: options } = parseArgs({
     json: { type: 'string' },
   },
 });
-
-async function start(dir) {
-  const child = spawn(BINARY, ['serve', '--demo', '--listen', '127.0.0.1:0', '--database',
-    `sqlite://${join(dir, 'bench.sqlite3')}`, '--insecure-cookies'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const base = await new Promise((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`no address in 60 s:\n${output}`)), 60_000);
-    const read = (chunk) => {
-      output += chunk;
-      const match = /^discpath listening on (http:\/\/\S+)/m.exec(output);
-      if (match) { clearTimeout(timer); ok(match[1]); }
-    };
-    child.stdout.on('data', read);
-    child.stderr.on('data', read);
-    child.on('exit', (code) => fail(new Error(`the server exited (${code}):\n${output}`)));
-  });
-  return { child, base };
-}
 
 // The value of a hidden field of the page's form.
 const hidden = (html, name) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1];
@@ -73,8 +56,8 @@ async function finishedAssessment(base) {
   return new URLSearchParams({ answers: hidden(html, 'answers'), step: 'check', go: 'next' }).toString();
 }
 
-// oha runs asynchronously: the event loop keeps reading the server's log from its pipe, which
-// would otherwise fill and stall the server.
+// oha runs asynchronously: the event loop keeps reading the server's log from its pipe (as
+// spawnServer does), which would otherwise fill and stall the server.
 async function oha(url, { method = 'GET', body } = {}) {
   const args = ['--no-tui', '--output-format', 'json', '-z', `${options.seconds}s`, '-c', '50', '-w',
     '-q', options.rate, '--latency-correction', '-m', method];
@@ -94,7 +77,7 @@ async function oha(url, { method = 'GET', body } = {}) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const dir = mkdtempSync(join(tmpdir(), 'discpath-bench-pages-'));
-const { child, base } = await start(dir);
+const { child, base } = await spawnServer(BINARY, dir);
 try {
   const body = await finishedAssessment(base);
   const check = await fetch(`${base}/c/demo/assessment`, {

@@ -46,16 +46,18 @@ function prerequisites() {
   return missing;
 }
 
-async function startServer() {
-  workDir = mkdtempSync(join(tmpdir(), 'discpath-browser-'));
+// Starts `binary serve --demo` on a fresh SQLite file in `dir`, on a port the OS picks; resolves
+// once it answers /readyz. Its output keeps being read (into `output`), so that a full pipe never
+// stalls it. Shared with the benchmarks (bench/pages.mjs).
+export async function spawnServer(binary, dir) {
   // The server's own settings only: no DISCPATH_* variable of the caller's shell leaks in.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DISCPATH_')));
   const child = spawn(
-    BINARY,
+    binary,
     [
       'serve', '--demo',
       '--listen', '127.0.0.1:0', // the OS picks a free port; the server prints the one it bound
-      '--database', `sqlite://${join(workDir, 'x.sqlite3')}`,
+      '--database', `sqlite://${join(dir, 'x.sqlite3')}`,
       '--insecure-cookies',
     ],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
@@ -64,10 +66,13 @@ async function startServer() {
   const exited = new Promise((resolveExit) => child.on('exit', (code, signal) => resolveExit({ code, signal })));
   const base = await new Promise((resolveBase, reject) => {
     const timer = setTimeout(() => reject(new Error(`the server printed no address in 60 s:\n${output.join('')}`)), 60_000);
+    let listening = false;
     const onData = (chunk) => {
       output.push(chunk.toString());
-      const match = /^discpath listening on (http:\/\/\S+)/m.exec(output.join(''));
+      // Only until the address is found: later output (the access log) is only kept.
+      const match = !listening && /^discpath listening on (http:\/\/\S+)/m.exec(output.join(''));
       if (match) {
+        listening = true;
         clearTimeout(timer);
         resolveBase(match[1]);
       }
@@ -80,7 +85,6 @@ async function startServer() {
       reject(new Error(`the server exited (${code ?? signal}) before listening:\n${output.join('')}`));
     });
   });
-  server = { child, base, output, exited };
   const deadline = Date.now() + 60_000;
   for (;;) {
     try {
@@ -91,6 +95,12 @@ async function startServer() {
     if (Date.now() > deadline) throw new Error(`${base}/readyz did not answer 200 in 60 s:\n${output.join('')}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+  return { child, base, output, exited };
+}
+
+async function startServer() {
+  workDir = mkdtempSync(join(tmpdir(), 'discpath-browser-'));
+  server = await spawnServer(BINARY, workDir);
 }
 
 export async function stopServer() {

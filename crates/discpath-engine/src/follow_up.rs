@@ -31,16 +31,23 @@ impl FollowUpState {
     }
 }
 
+/// Whether a questionnaire answered on `day` counts for the follow-up whose window runs from
+/// `opens` to `closes` (both included).
+pub fn within((opens, closes): (Date, Date), day: Date) -> bool {
+    (opens..=closes).contains(&day)
+}
+
 /// The state on `today` of a follow-up dated `date` whose questionnaire counts from `opens` to
 /// `closes` (both included), answered on the days `answered` (an answer outside the window
 /// does not count for this point).
 pub fn follow_up_state(
-    (opens, closes): (Date, Date),
+    window: (Date, Date),
     date: Date,
     answered: &[Date],
     today: Date,
 ) -> FollowUpState {
-    if answered.iter().any(|day| (opens..=closes).contains(day) && *day <= today) {
+    let (opens, closes) = window;
+    if answered.iter().any(|&day| within(window, day) && day <= today) {
         FollowUpState::Completed
     } else if today < opens {
         FollowUpState::Upcoming

@@ -26,7 +26,7 @@ mod screening;
 pub mod vignette;
 
 pub use assess::{assess, plan, scores};
-pub use follow_up::{FollowUpState, follow_up_state};
+pub use follow_up::{FollowUpState, follow_up_state, within};
 pub use inputs::{InputValue, Inputs};
 pub use recommendation::*;
 pub use screening::{RedFlagScreening, UndecidedRedFlag, screen_red_flags};

@@ -1,6 +1,7 @@
 //! Care plans (phases of dated sessions with their status, follow-up points) and the
 //! questionnaire responses given at follow-ups.
 
+use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::{StoreError, Tx};
@@ -99,6 +100,28 @@ pub struct QuestionnaireResponse {
     pub received_at: String,
 }
 
+impl FollowUp {
+    /// Its window (first and last day) and its date; `None` when a stored date is malformed.
+    pub fn dates(&self) -> Option<((Date, Date), Date)> {
+        let day = |text: &str| text.parse::<Date>().ok();
+        Some(((day(&self.window_opens)?, day(&self.window_closes)?), day(&self.due_date)?))
+    }
+}
+
+impl QuestionnaireResponse {
+    /// The UTC day it was received.
+    pub fn received_on(&self) -> Option<Date> {
+        crate::utc_day(&self.received_at)
+    }
+}
+
+/// The columns of a stored follow-up.
+pub(crate) const FOLLOW_UP_COLUMNS: &str =
+    "follow_up_id, care_plan_id, clinic_id, label, due_date, window_opens, window_closes";
+
+/// The columns of a stored questionnaire response.
+pub(crate) const RESPONSE_COLUMNS: &str = "response_id, clinic_id, patient_id, episode_id, label, answers, scores, entered_by, received_at";
+
 /// Stores a care plan with its sessions and follow-ups; a second plan for one assessment is a
 /// conflict.
 pub async fn create_care_plan(
@@ -193,10 +216,10 @@ pub async fn follow_ups(
     clinic_id: &str,
     care_plan_id: &str,
 ) -> Result<Vec<FollowUp>, StoreError> {
-    Ok(sqlx::query_as(
-        "select follow_up_id, care_plan_id, clinic_id, label, due_date, window_opens, window_closes from follow_up \
-         where clinic_id = $1 and care_plan_id = $2 order by due_date, follow_up_id",
-    )
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "select {FOLLOW_UP_COLUMNS} from follow_up \
+         where clinic_id = $1 and care_plan_id = $2 order by due_date, follow_up_id"
+    )))
     .bind(clinic_id)
     .bind(care_plan_id)
     .fetch_all(tx.conn())
@@ -249,10 +272,10 @@ pub async fn responses(
     clinic_id: &str,
     episode_id: &str,
 ) -> Result<Vec<QuestionnaireResponse>, StoreError> {
-    Ok(sqlx::query_as(
-        "select response_id, clinic_id, patient_id, episode_id, label, answers, scores, entered_by, received_at \
-         from questionnaire_response where clinic_id = $1 and episode_id = $2 order by received_at, response_id",
-    )
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "select {RESPONSE_COLUMNS} from questionnaire_response \
+         where clinic_id = $1 and episode_id = $2 order by received_at, response_id"
+    )))
     .bind(clinic_id)
     .bind(episode_id)
     .fetch_all(tx.conn())

@@ -23,4 +23,4 @@ mod store;
 pub mod throttle;
 
 pub use error::StoreError;
-pub use store::{Backend, Store, Tx, new_id, timestamp};
+pub use store::{Backend, Store, Tx, new_id, timestamp, utc_day};

@@ -2,6 +2,7 @@
 //! assessment behind it, its follow-up windows, its questionnaire responses, the therapies it
 //! actually received and its escalations. Read-only.
 
+use crate::care::{FOLLOW_UP_COLUMNS, FollowUp, QuestionnaireResponse, RESPONSE_COLUMNS};
 use crate::{StoreError, Tx};
 
 /// A care plan, with the decision and assessment it was made from.
@@ -21,34 +22,6 @@ pub struct PlannedEpisode {
     pub recommendation: String,
 }
 
-/// A follow-up window of a plan.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct Window {
-    /// The plan.
-    pub care_plan_id: String,
-    /// `baseline`, `6 weeks`, …
-    pub label: String,
-    /// `YYYY-MM-DD`.
-    pub due_date: String,
-    /// `YYYY-MM-DD`.
-    pub window_opens: String,
-    /// `YYYY-MM-DD`.
-    pub window_closes: String,
-}
-
-/// A questionnaire response's label, time and scores.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct Answered {
-    /// The episode.
-    pub episode_id: String,
-    /// The follow-up it answers.
-    pub label: String,
-    /// When it was received (RFC 3339).
-    pub received_at: String,
-    /// Its scores (JSON).
-    pub scores: String,
-}
-
 /// The clinic's plans with a decision, oldest first.
 pub async fn planned_episodes(
     tx: &mut Tx,
@@ -66,23 +39,25 @@ pub async fn planned_episodes(
     .await?)
 }
 
-/// Every follow-up window of the clinic's plans.
-pub async fn windows(tx: &mut Tx, clinic_id: &str) -> Result<Vec<Window>, StoreError> {
-    Ok(sqlx::query_as(
-        "select care_plan_id, label, due_date, window_opens, window_closes from follow_up \
-         where clinic_id = $1",
-    )
+/// Every follow-up of the clinic's plans.
+pub async fn follow_ups(tx: &mut Tx, clinic_id: &str) -> Result<Vec<FollowUp>, StoreError> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "select {FOLLOW_UP_COLUMNS} from follow_up where clinic_id = $1"
+    )))
     .bind(clinic_id)
     .fetch_all(tx.conn())
     .await?)
 }
 
 /// Every questionnaire response of the clinic, oldest first.
-pub async fn answered(tx: &mut Tx, clinic_id: &str) -> Result<Vec<Answered>, StoreError> {
-    Ok(sqlx::query_as(
-        "select episode_id, label, received_at, scores from questionnaire_response \
-         where clinic_id = $1 order by received_at, response_id",
-    )
+pub async fn responses(
+    tx: &mut Tx,
+    clinic_id: &str,
+) -> Result<Vec<QuestionnaireResponse>, StoreError> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "select {RESPONSE_COLUMNS} from questionnaire_response where clinic_id = $1 \
+         order by received_at, response_id"
+    )))
     .bind(clinic_id)
     .fetch_all(tx.conn())
     .await?)

@@ -188,3 +188,9 @@ pub fn new_id() -> String {
 pub fn timestamp(at: Timestamp) -> String {
     at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
+
+/// The UTC day of a stored instant (what [`timestamp`] wrote); `None` for text that is not one.
+pub fn utc_day(stored: &str) -> Option<jiff::civil::Date> {
+    let at: Timestamp = stored.parse().ok()?;
+    Some(at.to_zoned(jiff::tz::TimeZone::UTC).date())
+}

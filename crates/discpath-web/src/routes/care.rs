@@ -49,17 +49,18 @@ fn follow_up_state(
     responses: &[QuestionnaireResponse],
     today: Date,
 ) -> Result<FollowUpState, ApiError> {
-    let date = |text: &str| {
-        text.parse::<Date>().map_err(|e| ApiError::Internal(format!("stored date {text}: {e}")))
-    };
+    let (window, date) = follow_up.dates().ok_or_else(|| {
+        ApiError::Internal(format!(
+            "follow-up {}: a stored date is malformed",
+            follow_up.follow_up_id
+        ))
+    })?;
     let answered: Vec<Date> = responses
         .iter()
         .filter(|response| response.label == follow_up.label)
-        .filter_map(|response| response.received_at.parse::<jiff::Timestamp>().ok())
-        .map(|at| at.to_zoned(jiff::tz::TimeZone::UTC).date())
+        .filter_map(QuestionnaireResponse::received_on)
         .collect();
-    let window = (date(&follow_up.window_opens)?, date(&follow_up.window_closes)?);
-    Ok(discpath_engine::follow_up_state(window, date(&follow_up.due_date)?, &answered, today))
+    Ok(discpath_engine::follow_up_state(window, date, &answered, today))
 }
 
 /// `POST /api/v1/assessments/{assessment_id}/care-plan` `{start_date?}`: books the care plan of

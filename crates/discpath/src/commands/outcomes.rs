@@ -14,7 +14,8 @@ use discpath_outcomes::{
 };
 use discpath_store::accounts;
 use discpath_store::audit::{self, AuditEvent};
-use discpath_store::outcomes::{self as stored, Answered, PlannedEpisode, Window};
+use discpath_store::care::{FollowUp, QuestionnaireResponse};
+use discpath_store::outcomes::{self as stored, PlannedEpisode};
 use jiff::civil::Date;
 use serde::Serialize;
 use serde_json::Value;
@@ -99,8 +100,8 @@ pub(crate) fn report(kb: &KnowledgeBase, asked: &Asked<'_>) -> Result<(), Failur
         let id = clinic.clinic_id.as_str();
         let data = Gathered {
             planned: stored::planned_episodes(&mut tx, id).await.map_err(database)?,
-            windows: stored::windows(&mut tx, id).await.map_err(database)?,
-            answered: stored::answered(&mut tx, id).await.map_err(database)?,
+            follow_ups: stored::follow_ups(&mut tx, id).await.map_err(database)?,
+            responses: stored::responses(&mut tx, id).await.map_err(database)?,
             received: stored::therapies_received(&mut tx, id).await.map_err(database)?,
             escalations: stored::escalations(&mut tx, id).await.map_err(database)?,
         };
@@ -174,8 +175,8 @@ pub(crate) fn report(kb: &KnowledgeBase, asked: &Asked<'_>) -> Result<(), Failur
 /// Everything read of the clinic.
 struct Gathered {
     planned: Vec<PlannedEpisode>,
-    windows: Vec<Window>,
-    answered: Vec<Answered>,
+    follow_ups: Vec<FollowUp>,
+    responses: Vec<QuestionnaireResponse>,
     received: Vec<(String, String)>,
     escalations: Vec<(String, String)>,
 }
@@ -185,13 +186,15 @@ impl Gathered {
     fn cohort(&self, kb: &KnowledgeBase, definition: &OutcomeDefinition) -> Cohort {
         let mut cohort = Cohort::default();
         for plan in &self.planned {
-            let windows: Vec<&Window> =
-                self.windows.iter().filter(|w| w.care_plan_id == plan.care_plan_id).collect();
-            let schedule: Vec<(&str, Date)> = windows
+            let points: Vec<(&str, (Date, Date), Date)> = self
+                .follow_ups
                 .iter()
-                .filter_map(|w| Some((w.label.as_str(), w.due_date.parse().ok()?)))
+                .filter(|f| f.care_plan_id == plan.care_plan_id)
+                .filter_map(|f| f.dates().map(|(window, date)| (f.label.as_str(), window, date)))
                 .collect();
-            let follow_ups = self.in_windows(&plan.episode_id, &windows);
+            let schedule: Vec<(&str, Date)> =
+                points.iter().map(|(label, _, date)| (*label, *date)).collect();
+            let follow_ups = self.in_windows(&plan.episode_id, &points);
             let baseline = follow_ups
                 .iter()
                 .find(|f| f.label == "baseline")
@@ -200,7 +203,7 @@ impl Gathered {
                 .escalations
                 .iter()
                 .find(|(episode, _)| *episode == plan.episode_id)
-                .and_then(|(_, at)| day_of(at));
+                .and_then(|(_, at)| discpath_store::utc_day(at));
             let episode = EpisodeOutcome {
                 baseline,
                 follow_ups: &follow_ups,
@@ -228,19 +231,21 @@ impl Gathered {
 
     /// The episode's questionnaires answered within their follow-ups' windows, the first for
     /// each follow-up.
-    fn in_windows(&self, episode_id: &str, windows: &[&Window]) -> Vec<AnsweredFollowUp<'_>> {
+    fn in_windows(
+        &self,
+        episode_id: &str,
+        points: &[(&str, (Date, Date), Date)],
+    ) -> Vec<AnsweredFollowUp<'_>> {
         let mut counted: Vec<AnsweredFollowUp<'_>> = Vec::new();
-        for answer in self.answered.iter().filter(|a| a.episode_id == episode_id) {
-            let Some(day) = day_of(&answer.received_at) else { continue };
-            let inside = windows.iter().any(|w| {
-                w.label == answer.label
-                    && w.window_opens.parse::<Date>().is_ok_and(|opens| opens <= day)
-                    && w.window_closes.parse::<Date>().is_ok_and(|closes| day <= closes)
+        for response in self.responses.iter().filter(|r| r.episode_id == episode_id) {
+            let Some(day) = response.received_on() else { continue };
+            let inside = points.iter().any(|(label, window, _)| {
+                *label == response.label && discpath_engine::within(*window, day)
             });
-            if inside && !counted.iter().any(|c| c.label == answer.label) {
-                let scores: Value = serde_json::from_str(&answer.scores).unwrap_or_default();
+            if inside && !counted.iter().any(|c| c.label == response.label) {
+                let scores: Value = serde_json::from_str(&response.scores).unwrap_or_default();
                 counted.push(AnsweredFollowUp {
-                    label: &answer.label,
+                    label: &response.label,
                     answered_on: day,
                     measures: measures(
                         &scores["odi"]["percent"],
@@ -286,12 +291,6 @@ fn categories<'kb>(kb: &'kb KnowledgeBase, plan: &PlannedEpisode) -> Vec<&'kb st
         .map(|category| category.id.as_str())
         .collect();
     if found.is_empty() { vec!["none"] } else { found }
-}
-
-/// The UTC day of a stored RFC 3339 time.
-fn day_of(at: &str) -> Option<Date> {
-    let at: jiff::Timestamp = at.parse().ok()?;
-    Some(at.to_zoned(jiff::tz::TimeZone::UTC).date())
 }
 
 fn percent(value: Option<f64>) -> String {

@@ -199,7 +199,10 @@ fn route(
         Next::Step(at) => step_page(state, context, at, &progress, &[], None),
         Next::Done if then == Then::Check => check::page(state, context, answers),
         Next::Done | Next::Urgent => outcome::decide(state, context, answers),
-        Next::SeekCare(flags) => outcome::seek_care(state, context, answers, &flags),
+        Next::SeekCare(flags) => {
+            let sealed = state.pages.seal.seal(context.slug(), answers, now_secs());
+            outcome::seek_care(state, context, sealed, &flags)
+        }
     }
 }
 

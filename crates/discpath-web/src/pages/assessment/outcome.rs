@@ -116,11 +116,12 @@ struct SeekCare<'a> {
     flags: Vec<(String, String)>,
 }
 
-/// The "seek care now" page: each emergency flag's own advice, and nothing else asked.
+/// The "seek care now" page: each emergency flag's own advice, and nothing else asked;
+/// `sealed`, the answers for its language switch.
 pub(crate) fn seek_care(
     state: &AppState,
     context: &PageContext,
-    answers: &Answers,
+    sealed: String,
     flags: &[RedFlagFinding<'_>],
 ) -> Response {
     let texts = state.kb.patient_texts(context.lang);
@@ -131,7 +132,7 @@ pub(crate) fn seek_care(
         tr: context.tr,
         clinic_name: context.clinic_name(),
         slug: context.slug(),
-        sealed: state.pages.seal.seal(context.slug(), answers, now_secs()),
+        sealed,
         flags,
     };
     render(&page, context)
@@ -223,7 +224,7 @@ pub(crate) fn decide(state: &AppState, context: &PageContext, answers: &Answers)
     };
     let why = kb.rule(recommendation.decided_by).map_or("", |text| text.as_str());
     match recommendation.pathway {
-        Pathway::EmergencyReferral => seek_care(state, context, answers, &recommendation.red_flags),
+        Pathway::EmergencyReferral => seek_care(state, context, sealed, &recommendation.red_flags),
         Pathway::UrgentReferral => {
             let page = Urgent {
                 lang: context.lang,
