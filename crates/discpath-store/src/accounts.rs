@@ -179,7 +179,7 @@ pub async fn update_user(tx: &mut Tx, user: &User) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Records a session (its token's hash).
+/// Records a session (its token's hash), used from its start.
 pub async fn create_session(
     tx: &mut Tx,
     token_hash: &str,
@@ -188,8 +188,8 @@ pub async fn create_session(
     expires_at: &str,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "insert into web_session (token_hash, user_id, clinic_id, created_at, expires_at) \
-         values ($1, $2, $3, $4, $5)",
+        "insert into web_session (token_hash, user_id, clinic_id, created_at, expires_at, last_seen_at) \
+         values ($1, $2, $3, $4, $5, $4)",
     )
     .bind(token_hash)
     .bind(&user.user_id)
@@ -201,17 +201,52 @@ pub async fn create_session(
     Ok(())
 }
 
-/// The enabled user a live session belongs to (one read, outside any transaction).
+/// When a session is alive: before it expires, and used since a moment.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionClock<'a> {
+    /// Now, as stored.
+    pub now: &'a str,
+    /// A session last used before this has gone idle and is over.
+    pub idle_since: &'a str,
+    /// A session last used before this is marked used now (so that a burst of requests writes
+    /// once).
+    pub touch_before: &'a str,
+}
+
+/// The enabled user of a live session, marking the session used.
 pub async fn session_user(
     store: &Store,
     token_hash: &str,
-    now: &str,
+    clock: SessionClock<'_>,
 ) -> Result<Option<User>, StoreError> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "select {USER_COLUMNS} from app_user where disabled = 0 and user_id = \
-         (select user_id from web_session where token_hash = $1 and expires_at > $2)"
+        "select {USER_COLUMNS}, \
+         (select last_seen_at from web_session where token_hash = $1) as last_seen_at \
+         from app_user where disabled = 0 and user_id = (select user_id from web_session \
+         where token_hash = $1 and expires_at > $2 and last_seen_at > $3)"
     ));
-    Ok(sqlx::query_as(sql).bind(token_hash).bind(now).fetch_optional(store.pool()).await?)
+    let found: Option<SessionRow> = sqlx::query_as(sql)
+        .bind(token_hash)
+        .bind(clock.now)
+        .bind(clock.idle_since)
+        .fetch_optional(store.pool())
+        .await?;
+    let Some(SessionRow { user, last_seen_at }) = found else { return Ok(None) };
+    if last_seen_at.as_str() < clock.touch_before {
+        sqlx::query("update web_session set last_seen_at = $1 where token_hash = $2")
+            .bind(clock.now)
+            .bind(token_hash)
+            .execute(store.pool())
+            .await?;
+    }
+    Ok(Some(user))
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    #[sqlx(flatten)]
+    user: User,
+    last_seen_at: String,
 }
 
 /// Ends every session and revokes every API token of a user (after a password change, or when

@@ -44,6 +44,10 @@ pub struct ConsultationRequest {
     /// The recommendation the self-assessment gave (JSON).
     #[serde(serialize_with = "raw_json")]
     pub result: Option<String>,
+    /// Why it was closed (required when closing).
+    pub closed_reason: Option<String>,
+    /// The patient it was registered as, once registered.
+    pub patient_id: Option<String>,
 }
 
 fn as_bool<S: serde::Serializer>(flag: &i64, serializer: S) -> Result<S::Ok, S::Error> {
@@ -73,7 +77,7 @@ pub struct StoredFile {
 }
 
 const REQUEST_COLUMNS: &str = "request_id, clinic_id, name, email, phone, message, file_sha256, status, created_at, updated_at, \
-     preferred_times, consent_at, language, urgent, assessment, result";
+     preferred_times, consent_at, language, urgent, assessment, result, closed_reason, patient_id";
 
 /// Stores a file under its hash (a file already stored is kept as it is).
 pub async fn store_file(
@@ -166,17 +170,56 @@ pub async fn requests(
         .await?)
 }
 
-/// Saves a request's status.
+/// Saves a request's status, the reason it was closed, and the patient it was registered as.
 pub async fn update_request_status(
     tx: &mut Tx,
     request: &ConsultationRequest,
 ) -> Result<(), StoreError> {
-    sqlx::query("update consultation_request set status = $1, updated_at = $2 where clinic_id = $3 and request_id = $4")
-        .bind(&request.status)
-        .bind(&request.updated_at)
-        .bind(&request.clinic_id)
-        .bind(&request.request_id)
-        .execute(tx.conn())
-        .await?;
+    sqlx::query(
+        "update consultation_request set status = $1, updated_at = $2, closed_reason = $3, \
+         patient_id = $4 where clinic_id = $5 and request_id = $6",
+    )
+    .bind(&request.status)
+    .bind(&request.updated_at)
+    .bind(&request.closed_reason)
+    .bind(&request.patient_id)
+    .bind(&request.clinic_id)
+    .bind(&request.request_id)
+    .execute(tx.conn())
+    .await?;
     Ok(())
+}
+
+/// The clinic's queue: the open requests (or, with `closed`, the closed ones), urgent first,
+/// then in arrival order; at most `limit`.
+pub async fn queue(
+    tx: &mut Tx,
+    clinic_id: &str,
+    closed: bool,
+    limit: i64,
+) -> Result<Vec<ConsultationRequest>, StoreError> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "select {REQUEST_COLUMNS} from consultation_request where clinic_id = $1 \
+         and ((status = 'closed' and $2 = 1) or (status <> 'closed' and $2 = 0)) \
+         order by urgent desc, created_at, request_id limit $3"
+    ));
+    Ok(sqlx::query_as(sql)
+        .bind(clinic_id)
+        .bind(i64::from(closed))
+        .bind(limit)
+        .fetch_all(tx.conn())
+        .await?)
+}
+
+/// The latest request registered as this patient (its self-assessment can start the intake).
+pub async fn request_of_patient(
+    tx: &mut Tx,
+    clinic_id: &str,
+    patient_id: &str,
+) -> Result<Option<ConsultationRequest>, StoreError> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "select {REQUEST_COLUMNS} from consultation_request where clinic_id = $1 \
+         and patient_id = $2 order by created_at desc, request_id desc limit 1"
+    ));
+    Ok(sqlx::query_as(sql).bind(clinic_id).bind(patient_id).fetch_optional(tx.conn()).await?)
 }

@@ -3,7 +3,7 @@
 //!
 //! Reading order: [`Store`] (connect, migrate, begin a transaction), [`Tx`] (one request's
 //! transaction), then the record modules — [`accounts`], [`patients`], [`assessments`],
-//! [`care`], [`consultations`], [`throttle`] — and [`audit`], the append-only hash-chained audit trail.
+//! [`care`], [`consultations`], [`throttle`], [`outcomes`] and [`worklist`] (read models) — and [`audit`], the append-only hash-chained audit trail.
 //!
 //! Every query is portable SQL run through sqlx's `Any` driver: `$N` placeholders (which the
 //! SQLite driver accepts too), text for times and identifiers, integers for flags. Only the
@@ -21,6 +21,7 @@ pub mod outcomes;
 pub mod patients;
 mod store;
 pub mod throttle;
+pub mod worklist;
 
 pub use error::StoreError;
 pub use store::{Backend, Store, Tx, new_id, timestamp, utc_day};

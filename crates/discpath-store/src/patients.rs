@@ -123,7 +123,7 @@ pub async fn patients(
 ) -> Result<Vec<Patient>, StoreError> {
     let sql = sqlx::AssertSqlSafe(format!(
         "select {PATIENT_COLUMNS} from patient where clinic_id = $1 \
-         and ($2 = '' or name_search like $3 escape '\\' or mrn = $2) \
+         and ($2 = '' or name_search like $3 escape '\\' or mrn = $2 or birth_date = $2) \
          and patient_id > $4 order by patient_id limit $5"
     ));
     let search = search.unwrap_or_default();
@@ -134,6 +134,26 @@ pub async fn patients(
         .bind(pattern)
         .bind(after.unwrap_or_default())
         .bind(limit)
+        .fetch_all(tx.conn())
+        .await?)
+}
+
+/// The clinic's patients with this name (ignoring case) and date of birth: likely the same
+/// person, for the warning before registering another.
+pub async fn namesakes(
+    tx: &mut Tx,
+    clinic_id: &str,
+    name: &str,
+    birth_date: &str,
+) -> Result<Vec<Patient>, StoreError> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "select {PATIENT_COLUMNS} from patient where clinic_id = $1 and name_search = $2 \
+         and birth_date = $3 order by patient_id"
+    ));
+    Ok(sqlx::query_as(sql)
+        .bind(clinic_id)
+        .bind(name.trim().to_lowercase())
+        .bind(birth_date)
         .fetch_all(tx.conn())
         .await?)
 }

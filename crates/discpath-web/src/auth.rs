@@ -15,15 +15,17 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use base64::Engine as _;
-use discpath_store::accounts::{self, User};
+use discpath_store::accounts::{self, SessionClock, User};
 use sha2::{Digest as _, Sha256};
 
 use crate::error::ApiError;
 use crate::gate::Gate;
-use crate::state::{AppState, now};
+use crate::state::{AppState, ago, now};
 
 /// The session cookie's name.
 pub(crate) const SESSION_COOKIE: &str = "discpath_session";
+/// A session used again within this is not marked used again (one write per burst).
+const SESSION_TOUCH: Duration = Duration::from_secs(60);
 /// The prefix of API tokens (so that a leaked one is easy to recognise and scan for).
 pub(crate) const TOKEN_PREFIX: &str = "dpt_";
 
@@ -142,8 +144,14 @@ impl FromRequestParts<AppState> for Caller {
             None => {
                 let token =
                     cookie(&parts.headers, SESSION_COOKIE).ok_or(ApiError::Unauthenticated)?;
-                let user =
-                    accounts::session_user(&state.store, &secret_hash(token), &now()).await?;
+                let (now, idle_since) = (now(), ago(state.config.session_idle));
+                let touch_before = ago(SESSION_TOUCH);
+                let clock = SessionClock {
+                    now: &now,
+                    idle_since: &idle_since,
+                    touch_before: &touch_before,
+                };
+                let user = accounts::session_user(&state.store, &secret_hash(token), clock).await?;
                 (user.ok_or(ApiError::Unauthenticated)?, None)
             }
         };

@@ -241,6 +241,8 @@ pub(crate) fn check(
         urgent: i64::from(urgent),
         assessment,
         result,
+        closed_reason: None,
+        patient_id: None,
     };
     Ok(Checked { request, file })
 }

@@ -269,6 +269,11 @@ pub(crate) struct PageQuery {
 const MAX_LIMIT: i64 = 100;
 
 impl PageQuery {
+    /// Whether this asks for a page after the first.
+    pub(crate) fn is_later(&self) -> bool {
+        self.cursor.is_some()
+    }
+
     /// The page size (1–100, default 50) and the id after which the page starts.
     pub(crate) fn parse(&self) -> Result<(i64, Option<String>), ApiError> {
         let limit = match &self.limit {

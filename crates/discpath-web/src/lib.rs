@@ -24,6 +24,7 @@ mod metrics;
 mod pages;
 mod routes;
 mod server;
+mod sessions;
 mod state;
 mod throttles;
 

@@ -5,12 +5,12 @@
 //! that lacks its permission).
 
 mod accounts;
-mod assessments;
-mod care;
+pub(crate) mod assessments;
+pub(crate) mod care;
 mod clinic;
-mod consultations;
+pub(crate) mod consultations;
 mod ops;
-mod patients;
+pub(crate) mod patients;
 
 use axum::Router;
 use axum::handler::Handler;
@@ -87,6 +87,64 @@ pub(crate) fn routes() -> (Router<AppState>, Vec<RouteSpec>) {
         .add("POST", "/c/{slug}/consultation", Public, pages::consultation_submit)
         .add("GET", "/c/{slug}/consultation/sent", Public, pages::consultation_sent)
         .add("GET", "/assets/{file}", Public, pages::asset)
+        .add("GET", "/clinic/login", Public, pages::clinic_login_form)
+        .add("POST", "/clinic/login", Public, pages::clinic_login_submit)
+        .add("POST", "/clinic/logout", Authenticated, pages::clinic_logout)
+        .add("GET", "/clinic/", Requires(P::ReadPatients), pages::clinic_worklist)
+        .add(
+            "GET",
+            "/clinic/patients/{patient_id}",
+            Requires(P::ReadPatients),
+            pages::clinic_patient,
+        )
+        .add(
+            "GET",
+            "/clinic/episodes/{episode_id}/intake",
+            Requires(P::Assess),
+            pages::clinic_intake_form,
+        )
+        .add(
+            "POST",
+            "/clinic/episodes/{episode_id}/intake",
+            Requires(P::Assess),
+            pages::clinic_intake_submit,
+        )
+        .add(
+            "GET",
+            "/clinic/consultations",
+            Requires(P::HandleConsultations),
+            pages::clinic_consultation_queue,
+        )
+        .add(
+            "GET",
+            "/clinic/consultations/{request_id}",
+            Requires(P::HandleConsultations),
+            pages::clinic_consultation_request,
+        )
+        .add(
+            "POST",
+            "/clinic/consultations/{request_id}/status",
+            Requires(P::HandleConsultations),
+            pages::clinic_consultation_status,
+        )
+        .add(
+            "POST",
+            "/clinic/consultations/{request_id}/register",
+            Requires(P::WritePatients),
+            pages::clinic_consultation_register,
+        )
+        .add(
+            "GET",
+            "/clinic/assessments/{assessment_id}",
+            Requires(P::ReadPatients),
+            pages::clinic_recommendation,
+        )
+        .add(
+            "POST",
+            "/clinic/assessments/{assessment_id}/decision",
+            Requires(P::Decide),
+            pages::clinic_decide,
+        )
         .add("GET", "/healthz", Public, ops::health)
         .add("GET", "/readyz", Public, ops::ready)
         .add("GET", "/metrics", Monitoring, ops::metrics)

@@ -26,6 +26,8 @@ pub struct ServeConfig {
     pub database: String,
     /// How long a login session lasts.
     pub session_lifetime: Duration,
+    /// A login session unused for this long is over (the clinic's pages: 30 minutes).
+    pub session_idle: Duration,
     /// Mark the session cookie `Secure` (keep on; browsers accept it on http://localhost too).
     pub secure_cookies: bool,
     /// Largest JSON request body, in bytes.
@@ -71,6 +73,7 @@ impl Default for ServeConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database: "sqlite://discpath.sqlite3".to_owned(),
             session_lifetime: Duration::from_secs(8 * 3600),
+            session_idle: Duration::from_secs(30 * 60),
             secure_cookies: true,
             body_limit: 1 << 20,
             upload_limit: 10 << 20,
@@ -163,6 +166,14 @@ pub(crate) fn now() -> String {
 /// Today's date in UTC (what follow-up states are reckoned on).
 pub(crate) fn today() -> jiff::civil::Date {
     jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date()
+}
+
+/// The stored instant `before` ago.
+pub(crate) fn ago(before: Duration) -> String {
+    let before = jiff::SignedDuration::try_from(before).unwrap_or(jiff::SignedDuration::MAX);
+    discpath_store::timestamp(
+        jiff::Timestamp::now().saturating_sub(before).unwrap_or(jiff::Timestamp::MIN),
+    )
 }
 
 /// The stored instant `after` from now.

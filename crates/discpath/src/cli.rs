@@ -91,7 +91,8 @@ pub(crate) enum ReportCommand {
 /// configuration file (`--config`), else its default.
 #[derive(Debug, clap::Args)]
 pub(crate) struct ServeArgs {
-    /// A TOML file with any of: listen, database, session_hours, secure_cookies, body_limit,
+    /// A TOML file with any of: listen, database, session_hours, session_idle_minutes,
+    /// secure_cookies, body_limit,
     /// upload_limit, trusted_origins, trusted_proxies, log_format, form_secret, instrument_texts
     /// (see the README).
     #[arg(long, env = "DISCPATH_CONFIG", value_name = "FILE")]
@@ -108,6 +109,9 @@ pub(crate) struct ServeArgs {
     /// How long a login session lasts, in hours [default: 8].
     #[arg(long, env = "DISCPATH_SESSION_HOURS", value_name = "HOURS")]
     pub session_hours: Option<u64>,
+    /// A login session unused for this long ends, in minutes [default: 30].
+    #[arg(long, env = "DISCPATH_SESSION_IDLE_MINUTES", value_name = "MINUTES")]
+    pub session_idle_minutes: Option<u64>,
     /// Do not mark the session cookie Secure (only for plain-HTTP hosts other than localhost).
     #[arg(long, env = "DISCPATH_INSECURE_COOKIES")]
     pub insecure_cookies: bool,

@@ -148,7 +148,17 @@ mod tests {
     fn every_key_a_template_uses_exists() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
         let mut used = 0;
+        // The templates and those of their subfolders (`clinic/`).
+        let mut files = Vec::new();
         for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            if entry.path().is_dir() {
+                files.extend(std::fs::read_dir(entry.path()).into_iter().flatten().flatten());
+            } else {
+                files.push(entry);
+            }
+        }
+        assert!(files.iter().any(|f| f.path().starts_with(dir.join("clinic"))));
+        for entry in files {
             let source = std::fs::read_to_string(entry.path()).unwrap_or_default();
             for (at, _) in source.match_indices("tr.t(\"") {
                 let rest = &source[at + 6..];

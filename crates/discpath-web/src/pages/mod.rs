@@ -8,6 +8,7 @@
 
 mod assessment;
 mod assets;
+mod clinic;
 mod consultation;
 mod evidence;
 mod i18n;
@@ -25,6 +26,16 @@ pub(crate) use assessment::{
     Instruments, Seal, answer as assessment_answer, start as assessment_start,
 };
 pub(crate) use assets::asset;
+pub(crate) use clinic::{
+    consultation_queue as clinic_consultation_queue,
+    consultation_register as clinic_consultation_register,
+    consultation_request as clinic_consultation_request,
+    consultation_status as clinic_consultation_status, decide as clinic_decide,
+    intake_form as clinic_intake_form, intake_submit as clinic_intake_submit,
+    login_form as clinic_login_form, login_submit as clinic_login_submit, logout as clinic_logout,
+    patient as clinic_patient, recommendation as clinic_recommendation,
+    worklist as clinic_worklist,
+};
 pub(crate) use consultation::{
     form as consultation_form, sent as consultation_sent, submit as consultation_submit,
 };
@@ -40,8 +51,8 @@ const PAGE_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self';
 
 /// `?lang=` of any page.
 #[derive(Debug, Deserialize)]
-struct LangQuery {
-    lang: Option<String>,
+pub(crate) struct LangQuery {
+    pub lang: Option<String>,
 }
 
 /// What every page knows: the clinic, the language and its words. Extracted from the path's
@@ -123,11 +134,21 @@ pub(crate) fn render_with(
     page: &impl Template,
     context: &PageContext,
 ) -> Response {
+    html_in(status, page, context.switched.then_some(context.lang))
+}
+
+/// Renders a page with its headers; when the request switched the language, the cookie
+/// remembers it.
+pub(crate) fn html_in(
+    status: StatusCode,
+    page: &impl Template,
+    switched: Option<Lang>,
+) -> Response {
     let mut response = html(status, page);
-    if context.switched {
+    if let Some(lang) = switched {
         let cookie = format!(
             "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
-            context.lang.as_str()
+            lang.as_str()
         );
         if let Ok(value) = HeaderValue::from_str(&cookie) {
             response.headers_mut().insert(header::SET_COOKIE, value);

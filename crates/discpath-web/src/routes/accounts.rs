@@ -2,22 +2,21 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use discpath_store::accounts::{self, ApiToken, User};
-use discpath_store::audit::{self, AuditEvent, AuditRecord, Position};
+use discpath_store::audit::{self, AuditRecord, Position};
 use discpath_store::new_id;
-use discpath_store::throttle;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::audited::{Actor, RequestId, audited};
-use crate::auth::{self, Caller, Permission, Role, SESSION_COOKIE, TOKEN_PREFIX};
+use crate::auth::{self, Caller, Permission, Role, TOKEN_PREFIX};
 use crate::client::ClientAddress;
 use crate::error::ApiError;
 use crate::input::{Fields, JsonBody, Page, PageQuery, Path, Query, bad_cursor};
+use crate::sessions;
 use crate::state::{AppState, from_now, now};
-use crate::throttles;
 
 /// The shortest password accepted.
 const MIN_PASSWORD: usize = 12;
@@ -31,14 +30,8 @@ fn user_json(user: &User) -> Value {
     })
 }
 
-/// `POST /api/v1/session`: logs in with e-mail and password and sets the session cookie.
-///
-/// Throttled per account and per client address before the password is checked: the check and
-/// the count are one statement per key in the database, so concurrent attempts (on any number of
-/// instances) cannot pass more than the limit lets through, and a refused attempt is neither
-/// checked nor counted. A success takes back the account's attempts counted up to its own,
-/// never later ones; the client's count keeps its failures. Every attempt is in the audit trail
-/// — in the account's clinic when the e-mail is known, so its administrator sees it.
+/// `POST /api/v1/session`: logs in with e-mail and password and sets the session cookie
+/// (throttled and audited: [`sessions::sign_in`]).
 pub(crate) async fn login(
     State(state): State<AppState>,
     request_id: RequestId,
@@ -49,100 +42,18 @@ pub(crate) async fn login(
     let email = fields.email("email", true);
     let password = fields.text("password", true, 1024);
     fields.finish()?;
-    let (email, password) = (email.unwrap_or_default(), password.unwrap_or_default());
-    let limits = &state.config.limits;
-    let account_key = throttles::key("login-account", &email);
-    let client_key = throttles::key("login-client", &client.to_string());
-
-    let mut tx = state.store.begin().await?;
-    let user = accounts::user_by_email(&mut tx, &email).await?;
-    let admitted = async {
-        let account = throttles::admit(&mut tx, &account_key, &limits.login_account, 1).await?;
-        throttles::admit(&mut tx, &client_key, &limits.login_client, 1).await?;
-        Ok::<_, ApiError>(account)
-    }
-    .await;
-    let (at, attempt) = (now(), LoginAttempt { user: user.as_ref(), request_id: &request_id });
-    let counted = match admitted {
-        Ok(counted) => {
-            tx.commit().await?;
-            counted
-        }
-        Err(refusal) => {
-            // Nothing counted is kept; the refusal is audited in a transaction of its own.
-            drop(tx);
-            return Err(attempt.refused(&state, &at, refusal).await);
-        }
-    };
-    let enabled = user.as_ref().filter(|u| u.disabled == 0);
-    let matched =
-        match state.passwords.verify(password, enabled.map(|u| u.password_hash.clone())).await {
-            Ok(matched) => matched,
-            Err(busy) => return Err(attempt.refused(&state, &at, busy).await),
-        };
-    let Some(user) = enabled.filter(|_| matched) else {
-        return Err(attempt.refused(&state, &at, ApiError::Unauthenticated).await);
-    };
-
-    let mut tx = state.store.begin().await?;
-    throttle::forgive(&mut tx, &account_key, &limits.login_account, counted).await?;
-    throttle::forgive(&mut tx, &client_key, &limits.login_client, 1).await?;
-    let token = auth::new_secret("")?;
-    let expires = from_now(state.config.session_lifetime);
-    accounts::create_session(&mut tx, &auth::secret_hash(&token), user, &at, &expires).await?;
-    let event = attempt.event(&at, "ok");
-    audit::append(&mut tx, &event).await?;
-    tx.commit().await?;
-    let cookie = session_cookie(&state, &token, state.config.session_lifetime.as_secs());
-    let mut response =
-        Json(json!({ "user": user_json(user), "expires_at": expires })).into_response();
-    response.headers_mut().insert(header::SET_COOKIE, cookie);
+    let signed_in = sessions::sign_in(
+        &state,
+        &request_id,
+        client,
+        &email.unwrap_or_default(),
+        password.unwrap_or_default(),
+    )
+    .await?;
+    let body = json!({ "user": user_json(&signed_in.user), "expires_at": signed_in.expires_at });
+    let mut response = Json(body).into_response();
+    response.headers_mut().insert(header::SET_COOKIE, signed_in.cookie);
     Ok(response)
-}
-
-/// A login attempt, for its audit record.
-struct LoginAttempt<'a> {
-    user: Option<&'a User>,
-    request_id: &'a RequestId,
-}
-
-impl LoginAttempt<'_> {
-    /// The audit event: in the account's clinic, naming the account, when the e-mail is known;
-    /// the actor is the user only when the login succeeded.
-    fn event<'e>(&'e self, at: &'e str, outcome: &'e str) -> AuditEvent<'e> {
-        let account = self.user.map(|u| u.user_id.as_str());
-        AuditEvent {
-            at,
-            clinic_id: self.user.map(|u| u.clinic_id.as_str()),
-            actor: account.filter(|_| outcome == "ok").unwrap_or("anonymous"),
-            action: "session.create",
-            patient_id: None,
-            resource: account,
-            outcome,
-            request_id: self.request_id.0.as_deref(),
-        }
-    }
-
-    /// Records a refused attempt and returns the refusal.
-    async fn refused(&self, state: &AppState, at: &str, refusal: ApiError) -> ApiError {
-        let recorded = async {
-            let mut tx = state.store.begin().await?;
-            audit::append(&mut tx, &self.event(at, refusal.outcome())).await?;
-            tx.commit().await
-        };
-        match recorded.await {
-            Ok(()) => refusal,
-            Err(error) => error.into(),
-        }
-    }
-}
-
-fn session_cookie(state: &AppState, token: &str, max_age: u64) -> HeaderValue {
-    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
-    let text = format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
-    );
-    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 /// `GET /api/v1/session`: who is logged in.
@@ -158,19 +69,8 @@ pub(crate) async fn logout(
     request_id: RequestId,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, ApiError> {
-    let token = auth::cookie(&headers, SESSION_COOKIE);
-    audited(&state, Actor::User(&caller), "session.delete", &request_id, async |tx, subject| {
-        if let Some(token_id) = &caller.token_id {
-            subject.resource = Some(token_id.clone());
-            accounts::revoke_token(tx, &caller.user, token_id, &now()).await?;
-        } else if let Some(token) = token {
-            accounts::end_session(tx, &auth::secret_hash(token), &now()).await?;
-        }
-        Ok(())
-    })
-    .await?;
     let mut response = StatusCode::NO_CONTENT.into_response();
-    response.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, "", 0));
+    sessions::sign_out(&state, &caller, &request_id, &headers, &mut response).await?;
     Ok(response)
 }
 

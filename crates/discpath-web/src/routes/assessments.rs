@@ -6,14 +6,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use discpath_model::Pathway;
-use discpath_store::StoreError;
 use discpath_store::assessments::{self, AssessmentRecord, Decision};
 use discpath_store::patients;
+use discpath_store::{StoreError, Tx};
 use serde::Serialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use crate::audited::{Actor, RequestId, audited};
+use crate::audited::{Actor, RequestId, Subject, audited};
 use crate::auth::{Caller, Permission};
 use crate::error::ApiError;
 use crate::input::{Fields, JsonBody, JsonText, Page, PageQuery, Path, Query};
@@ -65,37 +65,52 @@ pub(crate) async fn create(
     JsonText(text): JsonText,
 ) -> Result<(StatusCode, Response), ApiError> {
     audited(&state, Actor::User(&caller), "assessment.create", &request_id, async |tx, subject| {
-        caller.require(Permission::Assess)?;
-        let episode = patients::episode(tx, caller.clinic(), &episode_id)
-            .await?
-            .ok_or(ApiError::NotFound("episode"))?;
-        subject.set(&episode.patient_id, &episode.episode_id);
-        if episode.status == "closed" {
-            return Err(ApiError::Conflict("the episode is closed".to_owned()));
-        }
-        let doc = discpath_model::parse(&text)?;
-        let recommendation = discpath_engine::assess(&state.kb, &doc);
-        let record = AssessmentRecord {
-            assessment_id: discpath_store::new_id(),
-            clinic_id: caller.clinic().to_owned(),
-            patient_id: episode.patient_id,
-            episode_id: episode.episode_id,
-            document: text,
-            recommendation: String::from_utf8(recommendation.to_json())
-                .map_err(|e| ApiError::Internal(e.to_string()))?,
-            pathway: recommendation.pathway.as_str().to_owned(),
-            kb_name: state.kb.name.clone(),
-            kb_version: state.kb.version.clone(),
-            kb_hash: state.kb.hash.clone(),
-            created_by: caller.user.user_id.clone(),
-            created_at: now(),
-        };
-        subject.set(&record.patient_id, &record.assessment_id);
-        assessments::create_assessment(tx, &record).await?;
-        state.metrics.evaluated(&record.pathway);
+        let record = assess_episode(tx, &state, &caller, subject, &episode_id, text).await?;
         Ok((StatusCode::CREATED, with_recommendation(&record)?))
     })
     .await
+}
+
+/// Evaluates a document for an open episode of the caller's clinic and stores it with its
+/// recommendation and knowledge-base stamp (the work of the API's `POST …/assessments` and of
+/// the intake page, inside their audited transaction).
+pub(crate) async fn assess_episode(
+    tx: &mut Tx,
+    state: &AppState,
+    caller: &Caller,
+    subject: &mut Subject,
+    episode_id: &str,
+    text: String,
+) -> Result<AssessmentRecord, ApiError> {
+    caller.require(Permission::Assess)?;
+    let episode = patients::episode(tx, caller.clinic(), episode_id)
+        .await?
+        .ok_or(ApiError::NotFound("episode"))?;
+    subject.set(&episode.patient_id, &episode.episode_id);
+    if episode.status == "closed" {
+        return Err(ApiError::Conflict("the episode is closed".to_owned()));
+    }
+    let doc = discpath_model::parse(&text)?;
+    let recommendation = discpath_engine::assess(&state.kb, &doc);
+    let record = AssessmentRecord {
+        assessment_id: discpath_store::new_id(),
+        clinic_id: caller.clinic().to_owned(),
+        patient_id: episode.patient_id,
+        episode_id: episode.episode_id,
+        document: text,
+        recommendation: String::from_utf8(recommendation.to_json())
+            .map_err(|e| ApiError::Internal(e.to_string()))?,
+        pathway: recommendation.pathway.as_str().to_owned(),
+        kb_name: state.kb.name.clone(),
+        kb_version: state.kb.version.clone(),
+        kb_hash: state.kb.hash.clone(),
+        created_by: caller.user.user_id.clone(),
+        created_at: now(),
+    };
+    subject.set(&record.patient_id, &record.assessment_id);
+    assessments::create_assessment(tx, &record).await?;
+    state.metrics.evaluated(&record.pathway);
+    Ok(record)
 }
 
 /// `GET /api/v1/assessments/{assessment_id}`.
@@ -157,49 +172,63 @@ pub(crate) async fn decide(
     JsonBody(body): JsonBody,
 ) -> Result<(StatusCode, Json<Decision>), ApiError> {
     audited(&state, Actor::User(&caller), "decision.create", &request_id, async |tx, subject| {
-        caller.require(Permission::Decide)?;
-        let record = assessments::assessment(tx, caller.clinic(), &assessment_id)
-            .await?
-            .ok_or(ApiError::NotFound("assessment"))?;
-        subject.set(&record.patient_id, &record.assessment_id);
-        let pathways = Pathway::ALL.map(Pathway::as_str);
-        let mut fields = Fields::new(&body, &["action", "pathway", "reason"]);
-        let action = fields.one_of("action", true, &["accept", "override"]);
-        let overriding = action.as_deref() == Some("override");
-        let pathway = fields.one_of("pathway", overriding, &pathways);
-        let reason = fields.paragraphs("reason", overriding, 2000);
-        if !overriding && fields.has("pathway") {
-            fields.reject("pathway", "only an override chooses a pathway");
-        }
-        if overriding && pathway.as_deref() == Some(record.pathway.as_str()) {
-            fields.reject("pathway", "is the recommended pathway: accept it instead");
-        }
-        if overriding
-            && pathway.as_deref() == Some(Pathway::DecompressionThenPt.as_str())
-            && absolutely_contraindicated(&record)?
-        {
-            fields.reject("pathway", "an absolute contraindication to decompression is recorded");
-        }
-        fields.finish()?;
-        let decision = Decision {
-            decision_id: discpath_store::new_id(),
-            clinic_id: caller.clinic().to_owned(),
-            assessment_id: record.assessment_id.clone(),
-            action: action.unwrap_or_default(),
-            pathway: pathway.unwrap_or_else(|| record.pathway.clone()),
-            reason,
-            decided_by: caller.user.user_id.clone(),
-            created_at: now(),
-        };
-        assessments::create_decision(tx, &decision).await.map_err(|e| match e {
-            StoreError::Conflict(_) => {
-                ApiError::Conflict("the assessment already has a decision".to_owned())
-            }
-            other => other.into(),
-        })?;
+        let decision = record_decision(tx, &caller, subject, &assessment_id, &body).await?;
         Ok((StatusCode::CREATED, Json(decision)))
     })
     .await
+}
+
+/// Records a clinician's decision on an assessment of the caller's clinic from
+/// `{action, pathway?, reason?}` (the work of the API's `POST …/decision` and of the
+/// recommendation page, inside their audited transaction).
+pub(crate) async fn record_decision(
+    tx: &mut Tx,
+    caller: &Caller,
+    subject: &mut Subject,
+    assessment_id: &str,
+    body: &Value,
+) -> Result<Decision, ApiError> {
+    caller.require(Permission::Decide)?;
+    let record = assessments::assessment(tx, caller.clinic(), assessment_id)
+        .await?
+        .ok_or(ApiError::NotFound("assessment"))?;
+    subject.set(&record.patient_id, &record.assessment_id);
+    let pathways = Pathway::ALL.map(Pathway::as_str);
+    let mut fields = Fields::new(body, &["action", "pathway", "reason"]);
+    let action = fields.one_of("action", true, &["accept", "override"]);
+    let overriding = action.as_deref() == Some("override");
+    let pathway = fields.one_of("pathway", overriding, &pathways);
+    let reason = fields.paragraphs("reason", overriding, 2000);
+    if !overriding && fields.has("pathway") {
+        fields.reject("pathway", "only an override chooses a pathway");
+    }
+    if overriding && pathway.as_deref() == Some(record.pathway.as_str()) {
+        fields.reject("pathway", "is the recommended pathway: accept it instead");
+    }
+    if overriding
+        && pathway.as_deref() == Some(Pathway::DecompressionThenPt.as_str())
+        && absolutely_contraindicated(&record)?
+    {
+        fields.reject("pathway", "an absolute contraindication to decompression is recorded");
+    }
+    fields.finish()?;
+    let decision = Decision {
+        decision_id: discpath_store::new_id(),
+        clinic_id: caller.clinic().to_owned(),
+        assessment_id: record.assessment_id.clone(),
+        action: action.unwrap_or_default(),
+        pathway: pathway.unwrap_or_else(|| record.pathway.clone()),
+        reason,
+        decided_by: caller.user.user_id.clone(),
+        created_at: now(),
+    };
+    assessments::create_decision(tx, &decision).await.map_err(|e| match e {
+        StoreError::Conflict(_) => {
+            ApiError::Conflict("the assessment already has a decision".to_owned())
+        }
+        other => other.into(),
+    })?;
+    Ok(decision)
 }
 
 /// Whether the stored recommendation lists an absolute contraindication to decompression.

@@ -32,7 +32,8 @@ fn plan_json(
     let follow_ups = follow_ups
         .iter()
         .map(|follow_up| {
-            let state = follow_up_state(follow_up, responses, today)?;
+            let answered = responses.iter().map(|r| (r.label.as_str(), r.received_at.as_str()));
+            let state = follow_up_state(follow_up, answered, today)?;
             let mut value =
                 serde_json::to_value(follow_up).map_err(|e| ApiError::Internal(e.to_string()))?;
             value["state"] = json!(state.as_str());
@@ -42,11 +43,12 @@ fn plan_json(
     Ok(json!({ "care_plan": plan, "sessions": sessions, "follow_ups": follow_ups }))
 }
 
-/// Where a follow-up stands on `today`: answered within its window by a response with its
-/// label (on the UTC day the response was received), or due, overdue, missed, upcoming.
-fn follow_up_state(
+/// Where a follow-up stands on `today`: answered within its window by a questionnaire with its
+/// label (on the UTC day it was received), or due, overdue, missed, upcoming. `answered` is each
+/// questionnaire of the episode as `(label, received_at)`.
+pub(crate) fn follow_up_state<'a>(
     follow_up: &FollowUp,
-    responses: &[QuestionnaireResponse],
+    answered: impl IntoIterator<Item = (&'a str, &'a str)>,
     today: Date,
 ) -> Result<FollowUpState, ApiError> {
     let (window, date) = follow_up.dates().ok_or_else(|| {
@@ -55,10 +57,10 @@ fn follow_up_state(
             follow_up.follow_up_id
         ))
     })?;
-    let answered: Vec<Date> = responses
-        .iter()
-        .filter(|response| response.label == follow_up.label)
-        .filter_map(QuestionnaireResponse::received_on)
+    let answered: Vec<Date> = answered
+        .into_iter()
+        .filter(|(label, _)| *label == follow_up.label)
+        .filter_map(|(_, received_at)| discpath_store::utc_day(received_at))
         .collect();
     Ok(discpath_engine::follow_up_state(window, date, &answered, today))
 }

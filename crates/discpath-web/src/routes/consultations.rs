@@ -5,11 +5,11 @@ use axum::Json;
 use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use discpath_store::accounts;
 use discpath_store::consultations::{self, ConsultationRequest};
+use discpath_store::{Tx, accounts};
 use serde_json::{Value, json};
 
-use crate::audited::{Actor, RequestId, audited};
+use crate::audited::{Actor, RequestId, Subject, audited};
 use crate::auth::{Caller, Permission};
 use crate::client::ClientAddress;
 use crate::consultation::{self as intake, extension};
@@ -17,7 +17,8 @@ use crate::error::ApiError;
 use crate::input::{Fields, JsonBody, Page, PageQuery, Path, Query};
 use crate::state::{AppState, now};
 
-const STATUS: &[&str] = &["new", "contacted", "scheduled", "closed"];
+/// A request's statuses.
+pub(crate) const STATUS: &[&str] = &["new", "contacted", "scheduled", "closed"];
 
 /// `POST /api/v1/clinics/{clinic_id}/consultation-requests` (public, multipart form): `name`,
 /// `email` and/or `phone`, `preferred_times`, `message`, `consent=yes`, and the file
@@ -84,7 +85,8 @@ pub(crate) async fn read(
     .await
 }
 
-/// `PATCH /api/v1/consultation-requests/{request_id}` `{status}`.
+/// `PATCH /api/v1/consultation-requests/{request_id}` `{status, reason?}` (a reason is needed to
+/// close one).
 pub(crate) async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -97,22 +99,38 @@ pub(crate) async fn update(
         Actor::User(&caller),
         "consultation.update",
         &request_id,
-        async |tx, subject| {
-            caller.require(Permission::HandleConsultations)?;
-            subject.resource = Some(id.clone());
-            let mut fields = Fields::new(&body, &["status"]);
-            let status = fields.one_of("status", true, STATUS);
-            fields.finish()?;
-            let mut request = consultations::request(tx, caller.clinic(), &id)
-                .await?
-                .ok_or(ApiError::NotFound("consultation request"))?;
-            request.status = status.unwrap_or(request.status);
-            request.updated_at = now();
-            consultations::update_request_status(tx, &request).await?;
-            Ok(Json(request))
-        },
+        async |tx, subject| Ok(Json(change_status(tx, &caller, subject, &id, &body).await?)),
     )
     .await
+}
+
+/// Changes a request's status from `{status, reason?}`: closing needs a reason, which is kept;
+/// reopening clears it (the work of the API's `PATCH` and of the queue page).
+pub(crate) async fn change_status(
+    tx: &mut Tx,
+    caller: &Caller,
+    subject: &mut Subject,
+    id: &str,
+    body: &Value,
+) -> Result<ConsultationRequest, ApiError> {
+    caller.require(Permission::HandleConsultations)?;
+    subject.resource = Some(id.to_owned());
+    let mut fields = Fields::new(body, &["status", "reason"]);
+    let status = fields.one_of("status", true, STATUS);
+    let closing = status.as_deref() == Some("closed");
+    let reason = fields.paragraphs("reason", closing, 500);
+    if !closing && fields.has("reason") {
+        fields.reject("reason", "only closing a request takes a reason");
+    }
+    fields.finish()?;
+    let mut request = consultations::request(tx, caller.clinic(), id)
+        .await?
+        .ok_or(ApiError::NotFound("consultation request"))?;
+    request.status = status.unwrap_or(request.status);
+    request.closed_reason = reason;
+    request.updated_at = now();
+    consultations::update_request_status(tx, &request).await?;
+    Ok(request)
 }
 
 /// `GET /api/v1/consultation-requests/{request_id}/mri-report`: the uploaded file.

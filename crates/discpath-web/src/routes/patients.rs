@@ -4,12 +4,12 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use discpath_model::vocabulary::SEX;
-use discpath_store::StoreError;
 use discpath_store::patients::{self, Episode, Patient};
+use discpath_store::{StoreError, Tx};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::audited::{Actor, RequestId, audited};
+use crate::audited::{Actor, RequestId, Subject, audited};
 use crate::auth::{Caller, Permission};
 use crate::error::ApiError;
 use crate::input::{Fields, JsonBody, Page, PageQuery, Path, Query};
@@ -65,26 +65,39 @@ pub(crate) async fn create_patient(
     JsonBody(body): JsonBody,
 ) -> Result<(StatusCode, Json<Patient>), ApiError> {
     audited(&state, Actor::User(&caller), "patient.create", &request_id, async |tx, subject| {
-        caller.require(Permission::WritePatients)?;
-        let at = now();
-        let mut patient = Patient {
-            patient_id: discpath_store::new_id(),
-            clinic_id: caller.clinic().to_owned(),
-            mrn: String::new(),
-            name: String::new(),
-            birth_date: String::new(),
-            sex: String::new(),
-            email: None,
-            phone: None,
-            created_at: at.clone(),
-            updated_at: at,
-        };
-        patient_fields(&body, &mut patient, true)?;
-        subject.set(&patient.patient_id, &patient.patient_id);
-        patients::create_patient(tx, &patient).await.map_err(mrn_conflict)?;
+        let patient = register_patient(tx, &caller, subject, &body).await?;
         Ok((StatusCode::CREATED, Json(patient)))
     })
     .await
+}
+
+/// Registers a patient of the caller's clinic from `{mrn, name, birth_date, sex, email?,
+/// phone?}` (the work of the API's `POST /api/v1/patients` and of registering a consultation
+/// request).
+pub(crate) async fn register_patient(
+    tx: &mut Tx,
+    caller: &Caller,
+    subject: &mut Subject,
+    body: &Value,
+) -> Result<Patient, ApiError> {
+    caller.require(Permission::WritePatients)?;
+    let at = now();
+    let mut patient = Patient {
+        patient_id: discpath_store::new_id(),
+        clinic_id: caller.clinic().to_owned(),
+        mrn: String::new(),
+        name: String::new(),
+        birth_date: String::new(),
+        sex: String::new(),
+        email: None,
+        phone: None,
+        created_at: at.clone(),
+        updated_at: at,
+    };
+    patient_fields(body, &mut patient, true)?;
+    subject.set(&patient.patient_id, &patient.patient_id);
+    patients::create_patient(tx, &patient).await.map_err(mrn_conflict)?;
+    Ok(patient)
 }
 
 /// `GET /api/v1/patients/{patient_id}`.
@@ -130,13 +143,13 @@ pub(crate) async fn update_patient(
 /// `?q=&limit=&cursor=` of the patient list.
 #[derive(Debug, Deserialize)]
 pub(crate) struct PatientQuery {
-    q: Option<String>,
+    pub q: Option<String>,
     #[serde(flatten)]
-    page: PageQuery,
+    pub page: PageQuery,
 }
 
 /// `GET /api/v1/patients?q=`: the clinic's patients, optionally those whose name contains `q` or
-/// whose MRN is `q`.
+/// whose MRN or date of birth is `q`.
 pub(crate) async fn list_patients(
     State(state): State<AppState>,
     caller: Caller,
@@ -144,15 +157,25 @@ pub(crate) async fn list_patients(
     Query(query): Query<PatientQuery>,
 ) -> Result<Json<Page<Patient>>, ApiError> {
     audited(&state, Actor::User(&caller), "patient.list", &request_id, async |tx, subject| {
-        caller.require(Permission::ReadPatients)?;
-        let (limit, after) = query.page.parse()?;
-        let search = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
-        let items =
-            patients::patients(tx, caller.clinic(), search, after.as_deref(), limit).await?;
-        subject.list(items.iter().map(|p| (Some(p.patient_id.as_str()), p.patient_id.as_str())));
-        Ok(Json(Page::new(items, limit, |p| p.patient_id.as_str().into())))
+        Ok(Json(find_patients(tx, &caller, subject, &query).await?))
     })
     .await
+}
+
+/// A page of the caller's clinic's patients, each named for the audit record (the work of the
+/// API's list and of the work list, inside their audited transaction).
+pub(crate) async fn find_patients(
+    tx: &mut Tx,
+    caller: &Caller,
+    subject: &mut Subject,
+    query: &PatientQuery,
+) -> Result<Page<Patient>, ApiError> {
+    caller.require(Permission::ReadPatients)?;
+    let (limit, after) = query.page.parse()?;
+    let search = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    let items = patients::patients(tx, caller.clinic(), search, after.as_deref(), limit).await?;
+    subject.list(items.iter().map(|p| (Some(p.patient_id.as_str()), p.patient_id.as_str())));
+    Ok(Page::new(items, limit, |p| p.patient_id.as_str().into()))
 }
 
 /// Checks an episode's fields onto `episode`.
@@ -185,28 +208,41 @@ pub(crate) async fn create_episode(
     JsonBody(body): JsonBody,
 ) -> Result<(StatusCode, Json<Episode>), ApiError> {
     audited(&state, Actor::User(&caller), "episode.create", &request_id, async |tx, subject| {
-        caller.require(Permission::WritePatients)?;
-        let patient = patients::patient(tx, caller.clinic(), &patient_id)
-            .await?
-            .ok_or(ApiError::NotFound("patient"))?;
-        let at = now();
-        let mut episode = Episode {
-            episode_id: discpath_store::new_id(),
-            clinic_id: caller.clinic().to_owned(),
-            patient_id: patient.patient_id,
-            title: String::new(),
-            status: "open".to_owned(),
-            opened_on: at.get(..10).unwrap_or_default().to_owned(),
-            closed_on: None,
-            created_at: at.clone(),
-            updated_at: at,
-        };
-        subject.set(&episode.patient_id, &episode.episode_id);
-        episode_fields(&body, &mut episode, true)?;
-        patients::create_episode(tx, &episode).await?;
+        let episode = open_episode(tx, &caller, subject, &patient_id, &body).await?;
         Ok((StatusCode::CREATED, Json(episode)))
     })
     .await
+}
+
+/// Opens an episode for a patient of the caller's clinic from `{title, opened_on?, …}` (the work
+/// of the API's `POST …/episodes` and of registering a consultation request).
+pub(crate) async fn open_episode(
+    tx: &mut Tx,
+    caller: &Caller,
+    subject: &mut Subject,
+    patient_id: &str,
+    body: &Value,
+) -> Result<Episode, ApiError> {
+    caller.require(Permission::WritePatients)?;
+    let patient = patients::patient(tx, caller.clinic(), patient_id)
+        .await?
+        .ok_or(ApiError::NotFound("patient"))?;
+    let at = now();
+    let mut episode = Episode {
+        episode_id: discpath_store::new_id(),
+        clinic_id: caller.clinic().to_owned(),
+        patient_id: patient.patient_id,
+        title: String::new(),
+        status: "open".to_owned(),
+        opened_on: at.get(..10).unwrap_or_default().to_owned(),
+        closed_on: None,
+        created_at: at.clone(),
+        updated_at: at,
+    };
+    subject.set(&episode.patient_id, &episode.episode_id);
+    episode_fields(body, &mut episode, true)?;
+    patients::create_episode(tx, &episode).await?;
+    Ok(episode)
 }
 
 /// `GET /api/v1/episodes/{episode_id}`.

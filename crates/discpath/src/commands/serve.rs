@@ -19,6 +19,7 @@ struct ConfigFile {
     listen: Option<String>,
     database: Option<String>,
     session_hours: Option<u64>,
+    session_idle_minutes: Option<u64>,
     secure_cookies: Option<bool>,
     body_limit: Option<usize>,
     upload_limit: Option<usize>,
@@ -57,6 +58,12 @@ fn resolve(args: &ServeArgs) -> Result<(ServeConfig, String), Failure> {
     let listen: SocketAddr = listen.parse().map_err(|_| {
         Failure::Invalid(format!("listen: {listen:?} is not an address like 127.0.0.1:8080"))
     })?;
+    let idle_minutes = args.session_idle_minutes.or(file.session_idle_minutes).unwrap_or(30);
+    if !(1..=1440).contains(&idle_minutes) {
+        return Err(Failure::Invalid(format!(
+            "session_idle_minutes: {idle_minutes} is outside 1..=1440"
+        )));
+    }
     let session_hours = args.session_hours.or(file.session_hours).unwrap_or(8);
     if !(1..=720).contains(&session_hours) {
         return Err(Failure::Invalid(format!("session_hours: {session_hours} is outside 1..=720")));
@@ -103,6 +110,7 @@ fn resolve(args: &ServeArgs) -> Result<(ServeConfig, String), Failure> {
             .or(file.database)
             .unwrap_or_else(|| DEFAULT_DATABASE.to_owned()),
         session_lifetime: Duration::from_secs(session_hours * 3600),
+        session_idle: Duration::from_secs(idle_minutes * 60),
         secure_cookies: !args.insecure_cookies && file.secure_cookies.unwrap_or(true),
         body_limit: args.body_limit.or(file.body_limit).unwrap_or(defaults.body_limit),
         upload_limit: args.upload_limit.or(file.upload_limit).unwrap_or(defaults.upload_limit),

@@ -294,7 +294,7 @@ on_both_databases!(
     }
 );
 
-fn report_form(name: &str, content: Vec<u8>) -> reqwest::multipart::Form {
+pub(crate) fn report_form(name: &str, content: Vec<u8>) -> reqwest::multipart::Form {
     reqwest::multipart::Form::new()
         .text("name", "Pat Public")
         .text("email", "pat@example.org")

@@ -8,7 +8,7 @@ use sqlx::Connection as _;
 use crate::server::{TestApp, on_both_databases};
 use crate::support::{discpath, stderr, stdout};
 
-async fn records(app: &TestApp, patient_id: &str) -> Vec<Value> {
+pub(crate) async fn records(app: &TestApp, patient_id: &str) -> Vec<Value> {
     let admin = app.user("admin").await;
     let (status, page) = admin.get(&format!("/api/v1/audit?patient_id={patient_id}")).await;
     assert_eq!(status, StatusCode::OK, "{page}");

@@ -35,8 +35,9 @@ async fn call(client: &crate::server::Client, method: &str, path: &str) -> Statu
 }
 
 on_both_databases!(
-    /// Every registered route refuses anonymous callers (401) unless it is public, and refuses
-    /// every role that lacks its permission (403); roles that have it get past the check.
+    /// Every registered route refuses anonymous callers (401; the clinic's pages: 303 to their
+    /// login page) unless it is public, and refuses every role that lacks its permission (403);
+    /// roles that have it get past the check.
     every_route_checks_authentication_and_role,
     async |app: &TestApp| {
         let table = route_table();
@@ -52,11 +53,13 @@ on_both_databases!(
             let status = call(&anonymous, route.method, &path).await;
             match route.access {
                 Access::Public | Access::Monitoring => assert_ne!(status, StatusCode::UNAUTHORIZED, "{} {}", route.method, route.path),
+                // The clinic's pages send an anonymous visitor to their login page.
+                _ if route.path.starts_with("/clinic/") => assert_eq!(status, StatusCode::SEE_OTHER, "anonymous {} {}", route.method, route.path),
                 _ => assert_eq!(status, StatusCode::UNAUTHORIZED, "anonymous {} {}", route.method, route.path),
             }
             for (role, client) in &clients {
                 // Logging out ends the credential: log out a throwaway one.
-                let status = if (route.method, route.path) == ("DELETE", "/api/v1/session") {
+                let status = if matches!((route.method, route.path), ("DELETE", "/api/v1/session") | ("POST", "/clinic/logout")) {
                     call(&app.user(role.as_str()).await, route.method, &path).await
                 } else {
                     call(client, route.method, &path).await

@@ -6,6 +6,7 @@ mod api;
 mod audit_trail;
 mod auth;
 mod cli;
+mod clinic_pages;
 mod hardening;
 mod outcomes;
 mod pages;

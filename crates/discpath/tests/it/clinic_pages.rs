@@ -1,0 +1,269 @@
+//! The clinic's pages over HTTP: the same audited work as the JSON API (intake stores the
+//! assessment the API would, the decision form refuses what the API refuses), nothing stored
+//! on a refused form, cross-site posts refused on every form, idle sessions ended.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::api::{patient_with_episode, vignette_input};
+use crate::audit_trail::records;
+use crate::server::{Client, PASSWORD, TestApp, on_both_databases};
+
+/// `application/x-www-form-urlencoded` of `pairs`.
+fn encoded(pairs: &[(String, String)]) -> String {
+    let escape = |text: &str| {
+        text.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    char::from(b).to_string()
+                }
+                b' ' => "+".to_owned(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    pairs.iter().map(|(k, v)| format!("{}={}", escape(k), escape(v))).collect::<Vec<_>>().join("&")
+}
+
+/// Posts a form; returns the status, the `Location` and the body.
+async fn post_form(
+    client: &Client,
+    path: &str,
+    pairs: &[(String, String)],
+) -> (StatusCode, String, String) {
+    let response = client
+        .request(reqwest::Method::POST, path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(encoded(pairs))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (status, location, response.text().await.unwrap())
+}
+
+async fn get_page(client: &Client, path: &str) -> (StatusCode, String) {
+    let response = client.request(reqwest::Method::GET, path).send().await.unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+/// The intake form's fields for a vignette's document (what a clinician would enter).
+fn intake_form(input: &Value) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    for (section, fields) in input.as_object().unwrap() {
+        if section == "diagnoses" || section == "plan" {
+            continue;
+        }
+        for (name, value) in fields.as_object().unwrap() {
+            match (section.as_str(), name.as_str(), value) {
+                ("questionnaires", list @ ("odi" | "start_back"), Value::Array(items)) => {
+                    for (i, item) in items.iter().enumerate() {
+                        pairs.push((
+                            format!("{list}.{}", i + 1),
+                            if item.is_null() { String::new() } else { item.to_string() },
+                        ));
+                    }
+                }
+                (_, _, Value::Bool(b)) => pairs
+                    .push((format!("{section}.{name}"), if *b { "yes" } else { "no" }.to_owned())),
+                (_, _, Value::String(s)) => pairs.push((format!("{section}.{name}"), s.clone())),
+                (_, _, other) => pairs.push((format!("{section}.{name}"), other.to_string())),
+            }
+        }
+    }
+    for diagnosis in input["diagnoses"].as_array().into_iter().flatten() {
+        let answer = if diagnosis["confirmed_by_imaging"] == Value::Bool(true) {
+            "confirmed"
+        } else {
+            "suspected"
+        };
+        pairs.push((
+            format!("diagnosis.{}", diagnosis["code"].as_str().unwrap()),
+            answer.to_owned(),
+        ));
+    }
+    if let Some(start) = input["plan"]["start_date"].as_str() {
+        pairs.push(("plan.start_date".to_owned(), start.to_owned()));
+    }
+    pairs
+}
+
+on_both_databases!(
+    /// The intake page stores the assessment the API would store for the same document, and the
+    /// work list and the recommendation page are audited as reads of the patient.
+    intake_stores_what_the_api_would,
+    async |app: &TestApp| {
+        let coordinator = app.user("coordinator").await;
+        let (patient_id, episode_id) = patient_with_episode(&coordinator, "PAGE-1").await;
+        let (status, page) = get_page(&coordinator, "/clinic/?q=Test").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("Test Patient") && page.contains("PAGE-1"), "{page}");
+        let (status, page) = get_page(&coordinator, &format!("/clinic/episodes/{episode_id}/intake")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("name=\"red_flags.saddle_anesthesia\""), "every contract field is asked");
+        let input = vignette_input("herniation-sequence");
+        let (status, location, _) = post_form(&coordinator, &format!("/clinic/episodes/{episode_id}/intake"), &intake_form(&input)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let assessment_id = location.strip_prefix("/clinic/assessments/").unwrap();
+        let (_, stored) = coordinator.get(&format!("/api/v1/assessments/{assessment_id}")).await;
+        let (_, evaluated) = coordinator.post("/api/v1/evaluate", &input).await;
+        assert_eq!(stored["recommendation"]["pathway"], evaluated["pathway"]);
+        assert_eq!(stored["recommendation"]["care_plan"], evaluated["care_plan"], "the same document, so the same dated course");
+        let (status, page) = get_page(&coordinator, &location).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("decompression_then_pt") && page.contains("pathway.structural.sequence"));
+        assert!(!page.contains("id=\"decision\""), "a coordinator is not offered the decision");
+        // The intake pre-fills from the last assessment.
+        let (_, again) = get_page(&coordinator, &format!("/clinic/episodes/{episode_id}/intake")).await;
+        assert!(again.contains("value=\"2027-01-04\""), "the start date is pre-filled");
+        let actions: Vec<String> = records(app, &patient_id).await.iter().map(|r| r["action"].as_str().unwrap().to_owned()).collect();
+        for action in ["patient.list", "episode.read", "assessment.create", "assessment.read"] {
+            assert!(actions.iter().any(|a| a == action), "{action} is audited: {actions:?}");
+        }
+    }
+);
+
+on_both_databases!(
+    /// A document the contract refuses comes back as the form with every field at fault named,
+    /// and nothing is stored; the decision form refuses what the API refuses.
+    refused_forms_store_nothing,
+    async |app: &TestApp| {
+        let clinician = app.user("clinician").await;
+        let (_, episode_id) = patient_with_episode(&clinician, "PAGE-2").await;
+        let mut form = intake_form(&vignette_input("pregnant-herniation"));
+        form.retain(|(name, _)| name != "patient.age");
+        form.push(("symptoms.leg_pain".to_owned(), "eleven".to_owned()));
+        form.retain(|(name, value)| name != "symptoms.leg_pain" || value == "eleven");
+        let before = app.counts().await;
+        let (status, _, page) = post_form(&clinician, &format!("/clinic/episodes/{episode_id}/intake"), &form).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("href=\"#intake-patient-age\"") && page.contains("href=\"#intake-symptoms-leg_pain\""), "{page}");
+        assert!(page.contains("value=\"eleven\""), "the answer stays as typed");
+        let after = app.counts().await;
+        assert_eq!(before.iter().filter(|(t, _)| t != "audit_log").collect::<Vec<_>>(), after.iter().filter(|(t, _)| t != "audit_log").collect::<Vec<_>>());
+
+        let form = intake_form(&vignette_input("pregnant-herniation"));
+        let (_, location, _) = post_form(&clinician, &format!("/clinic/episodes/{episode_id}/intake"), &form).await;
+        let decision = format!("{location}/decision");
+        let override_into = |pathway: &str, reason: &str| vec![("action".to_owned(), "override".to_owned()), ("pathway".to_owned(), pathway.to_owned()), ("reason".to_owned(), reason.to_owned())];
+        let (status, _, page) = post_form(&clinician, &decision, &override_into("decompression_then_pt", "Asks for it")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("absolute contraindication"), "{page}");
+        let (status, _, page) = post_form(&clinician, &decision, &override_into("self_management", "")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("Give the reason"), "{page}");
+        let assessment_id = location.strip_prefix("/clinic/assessments/").unwrap();
+        assert_eq!(clinician.get(&format!("/api/v1/assessments/{assessment_id}/decision")).await.0, StatusCode::NOT_FOUND, "no decision stored");
+        let (status, location, _) = post_form(&clinician, &decision, &override_into("self_management", "Declines a course of therapy")).await;
+        assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, format!("/clinic/assessments/{assessment_id}").as_str()));
+        let (_, stored) = clinician.get(&format!("/api/v1/assessments/{assessment_id}/decision")).await;
+        assert_eq!((stored["action"].as_str(), stored["pathway"].as_str()), (Some("override"), Some("self_management")));
+        assert_eq!(post_form(&clinician, &decision, &[("action".to_owned(), "accept".to_owned())]).await.0, StatusCode::CONFLICT, "decided once");
+    }
+);
+
+on_both_databases!(
+    /// Every form of the clinic's pages refuses a cross-site post, before anything is read.
+    clinic_forms_refuse_cross_site_posts,
+    async |app: &TestApp| {
+        let clinician = app.user("clinician").await;
+        let posts: Vec<_> = discpath_web::route_table().into_iter().filter(|r| r.method == "POST" && r.path.starts_with("/clinic/")).collect();
+        assert!(posts.len() >= 4);
+        for route in posts {
+            let path = route.path.replace("{episode_id}", "x").replace("{assessment_id}", "x");
+            let response = clinician
+                .request(reqwest::Method::POST, &path)
+                .header("sec-fetch-site", "cross-site")
+                .header("origin", "https://attacker.example")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("action=accept")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::FORBIDDEN, "{}", route.path);
+        }
+    }
+);
+
+on_both_databases!(
+    /// A session left unused for the idle time is over (here a second); the login page logs in
+    /// with a session cookie and sends the user where they were going, never to another site.
+    idle_sessions_end,
+    configured = |config: &mut discpath_web::ServeConfig| config.session_idle = std::time::Duration::from_secs(1),
+    async |app: &TestApp| {
+        let clinician = app.user("clinician").await;
+        let (_, me) = clinician.get("/api/v1/session").await;
+        let email = me["user"]["email"].as_str().unwrap().to_owned();
+        let browser = app.anonymous();
+        let (status, location, _) = post_form(&browser, "/clinic/login", &[("email".to_owned(), email), ("password".to_owned(), PASSWORD.to_owned()), ("next".to_owned(), "/clinic/?q=x".to_owned())]).await;
+        assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/clinic/?q=x"));
+        assert_eq!(get_page(&browser, "/clinic/").await.0, StatusCode::OK, "in use");
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        let response = browser.request(reqwest::Method::GET, "/clinic/").send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "left idle, the session is over");
+        assert!(response.headers()["location"].to_str().unwrap().starts_with("/clinic/login?next="));
+        let (status, location, _) = post_form(&browser, "/clinic/login", &[("email".to_owned(), me["user"]["email"].as_str().unwrap().to_owned()), ("password".to_owned(), PASSWORD.to_owned()), ("next".to_owned(), "//evil.example/".to_owned())]).await;
+        assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/clinic/"), "never to another site");
+    }
+);
+
+on_both_databases!(
+    /// A consultation request becomes a patient with an open episode, its details carried over;
+    /// a likely duplicate (same name and date of birth) waits for confirmation, storing nothing;
+    /// closing a request needs a reason, on the page as in the API.
+    consultation_requests_become_patients,
+    async |app: &TestApp| {
+        let public = app.anonymous();
+        let path = format!("/api/v1/clinics/{}/consultation-requests", app.clinic_id);
+        for _ in 0..2 {
+            let form = crate::api::report_form("mri.pdf", b"%PDF-1.4\n%%EOF\n".to_vec());
+            let response = public.request(reqwest::Method::POST, &path).multipart(form).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::CREATED);
+        }
+        let coordinator = app.user("coordinator").await;
+        let (status, queue) = get_page(&coordinator, "/clinic/consultations").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(queue.matches("Pat Public").count(), 2, "{queue}");
+        let (_, list) = coordinator.get("/api/v1/consultation-requests").await;
+        let ids: Vec<String> = list["items"].as_array().unwrap().iter().map(|r| r["request_id"].as_str().unwrap().to_owned()).collect();
+        let (status, page) = get_page(&coordinator, &format!("/clinic/consultations/{}", ids[0])).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("value=\"pat@example.org\"") && page.contains(&format!("/api/v1/consultation-requests/{}/mri-report", ids[0])), "details carried over, MRI report linked");
+        let details = |mrn: &str| vec![("name".to_owned(), "Pat Public".to_owned()), ("mrn".to_owned(), mrn.to_owned()), ("birth_date".to_owned(), "1971-05-06".to_owned()), ("sex".to_owned(), "female".to_owned()), ("email".to_owned(), "pat@example.org".to_owned())];
+        let (status, location, _) = post_form(&coordinator, &format!("/clinic/consultations/{}/register", ids[0]), &details("CR-1")).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let patient_id = location.strip_prefix("/clinic/patients/").unwrap();
+        let (_, episodes) = coordinator.get(&format!("/api/v1/patients/{patient_id}/episodes")).await;
+        assert_eq!(episodes["items"][0]["status"], "open");
+        let (_, request) = coordinator.get(&format!("/api/v1/consultation-requests/{}", ids[0])).await;
+        assert_eq!(request["patient_id"], patient_id);
+
+        let before = app.counts().await;
+        let register = format!("/clinic/consultations/{}/register", ids[1]);
+        let (status, _, page) = post_form(&coordinator, &register, &details("CR-2")).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert!(page.contains("Is this the same person?") && page.contains(&format!("/clinic/patients/{patient_id}")), "{page}");
+        assert_eq!(app.counts().await.iter().find(|(t, _)| t == "patient"), before.iter().find(|(t, _)| t == "patient"), "nothing stored");
+        let mut confirmed = details("CR-2");
+        confirmed.push(("confirm".to_owned(), "yes".to_owned()));
+        assert_eq!(post_form(&coordinator, &register, &confirmed).await.0, StatusCode::SEE_OTHER, "a different person, confirmed");
+
+        let status_path = format!("/clinic/consultations/{}/status", ids[1]);
+        let (status, _, page) = post_form(&coordinator, &status_path, &[("status".to_owned(), "closed".to_owned())]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("Give the reason for closing"), "{page}");
+        let (status, body) = coordinator.patch(&format!("/api/v1/consultation-requests/{}", ids[1]), &serde_json::json!({ "status": "closed" })).await;
+        assert_eq!((status, body["error"]["fields"][0]["path"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reason")));
+        let closing = [("status".to_owned(), "closed".to_owned()), ("reason".to_owned(), "Booked elsewhere".to_owned())];
+        assert_eq!(post_form(&coordinator, &status_path, &closing).await.0, StatusCode::SEE_OTHER);
+        let (_, closed) = coordinator.get(&format!("/api/v1/consultation-requests/{}", ids[1])).await;
+        assert_eq!((closed["status"].as_str(), closed["closed_reason"].as_str()), (Some("closed"), Some("Booked elsewhere")));
+        let (_, open_queue) = get_page(&coordinator, "/clinic/consultations").await;
+        assert_eq!(open_queue.matches("Pat Public").count(), 1, "a closed request leaves the open queue");
+    }
+);

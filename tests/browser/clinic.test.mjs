@@ -1,0 +1,224 @@
+// Browser tests of the clinic's own pages (issue 9): a coordinator and a clinician at work on
+// the real `discpath serve --demo`, in Debian's Chromium; axe-core on every page; screenshots
+// of every page under docs/screenshots/clinic-*.png.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { vignette } from './answers.mjs';
+import { HEIGHT, SCREENSHOTS, axeBlocking, begin, browser, finish, server } from './support.mjs';
+
+before(begin);
+after(finish);
+
+const VIEWPORT = { width: 1280, height: HEIGHT };
+
+// The demo logins' password, as `serve --demo` printed it.
+function demoPassword() {
+  const match = /password: (\S+)/.exec(server.output.join(''));
+  assert.ok(match, 'serve --demo prints the demo password');
+  return match[1];
+}
+
+// A logged-in browser context for a demo role, through the login page.
+async function logIn(role) {
+  const context = await browser.newContext({ viewport: VIEWPORT, bypassCSP: true, extraHTTPHeaders: { 'Accept-Language': 'en' } });
+  const page = await context.newPage();
+  await page.goto(`${server.base}/clinic/`);
+  assert.match(new URL(page.url()).pathname, /^\/clinic\/login$/, 'an anonymous visitor is sent to the login page');
+  await page.fill('#login-email', `demo-${role}@discpath.example`);
+  await page.fill('#login-password', demoPassword());
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  assert.equal(new URL(page.url()).pathname, '/clinic/', 'after logging in: the work list');
+  return { context, page };
+}
+
+// Checks a page the way every clinic page is checked, and photographs it.
+async function look(page, name, t) {
+  assert.equal(await page.locator('h1').count(), 1, `${name}: one h1`);
+  const blocking = await axeBlocking(page, t);
+  assert.equal(blocking, '', `${name}: axe finds no serious or critical violation:\n${blocking}`);
+  await page.screenshot({ path: join(SCREENSHOTS, `clinic-${name}.png`), fullPage: true });
+}
+
+// The intake form's values for a vignette's document: every control set (the ones the document
+// leaves out to "not recorded"), so that a pre-filled form does not carry answers over.
+function intakeValues(input) {
+  const values = {};
+  for (const [section, fields] of Object.entries(input)) {
+    if (section === 'diagnoses' || section === 'plan') continue;
+    for (const [name, value] of Object.entries(fields)) {
+      if (section === 'questionnaires' && (name === 'odi' || name === 'start_back')) {
+        value.forEach((item, i) => { values[`${name}.${i + 1}`] = item === null ? '' : String(item); });
+      } else {
+        values[`${section}.${name}`] = typeof value === 'boolean' ? (value ? 'yes' : 'no') : String(value);
+      }
+    }
+  }
+  for (const d of input.diagnoses ?? []) values[`diagnosis.${d.code}`] = d.confirmed_by_imaging ? 'confirmed' : 'suspected';
+  if (input.plan?.start_date) values['plan.start_date'] = input.plan.start_date;
+  return values;
+}
+
+async function fillIntake(page, values) {
+  await page.evaluate((values) => {
+    for (const el of document.getElementById('intake').elements) {
+      if (!el.name) continue;
+      const value = values[el.name] ?? '';
+      if (el.type === 'radio') el.checked = el.value === value;
+      else el.value = value;
+    }
+  }, values);
+}
+
+// Opens a demo patient from the work list's search.
+async function openPatient(page, name) {
+  await page.fill('#worklist-q', name.split(' ')[1]);
+  await Promise.all([page.waitForNavigation(), page.click('form.search button')]);
+  await Promise.all([page.waitForNavigation(), page.click(`a:text("${name}")`)]);
+  assert.equal(await page.textContent('h1'), name);
+}
+
+describe('the clinic pages', () => {
+  const assessments = {};
+
+  test('a wrong password is refused on the login page, naming the field', async (t) => {
+    const context = await browser.newContext({ viewport: VIEWPORT, bypassCSP: true });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${server.base}/clinic/login`);
+      await look(page, 'login', t);
+      await page.fill('#login-email', 'demo-coordinator@discpath.example');
+      await page.fill('#login-password', 'not the password');
+      const [response] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+      assert.equal(response.status(), 401);
+      assert.match(await page.textContent('.error-summary'), /not right/);
+      assert.equal(await page.getAttribute('.error-summary a', 'href'), '#login-email');
+      await look(page, 'login-error', t);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a coordinator turns a consultation request into a patient, runs an intake for two vignettes and sees the pathway each expects', async (t) => {
+    const visitor = await browser.newContext({ viewport: VIEWPORT });
+    const form = await visitor.newPage();
+    await form.goto(`${server.base}/c/demo/consultation`);
+    await form.fill('#consultation-name', 'Nadia Brennan');
+    await form.fill('#consultation-email', 'nadia@example.org');
+    await form.check('#consultation-consent');
+    await Promise.all([form.waitForNavigation(), form.locator('form#consultation button[type="submit"]').click()]);
+    await visitor.close();
+    const { context, page } = await logIn('coordinator');
+    try {
+      assert.ok(await page.locator('table tbody tr').count() >= 4, 'the demo patients are listed');
+      await look(page, 'worklist', t);
+      // A consultation request from the public form becomes a patient.
+      await page.goto(`${server.base}/clinic/consultations`);
+      await look(page, 'consultations', t);
+      await Promise.all([page.waitForNavigation(), page.click('a:text("Nadia Brennan")')]);
+      assert.equal(await page.inputValue('#register-email'), 'nadia@example.org', 'the details are carried over');
+      await look(page, 'consultation', t);
+      await page.fill('#register-mrn', 'CL-0101');
+      await page.fill('#register-birth_date', '1980-06-01');
+      await page.selectOption('#register-sex', 'female');
+      await Promise.all([page.waitForNavigation(), page.click('#register button[type=submit]')]);
+      assert.match(new URL(page.url()).pathname, /^\/clinic\/patients\//, 'registered: the patient page');
+      await look(page, 'patient', t);
+      for (const [patient, name] of [['Nadia Brennan', 'herniation-sequence'], ['Morgan Lindqvist', 'pregnant-herniation']]) {
+        await page.goto(`${server.base}/clinic/`);
+        await openPatient(page, patient);
+        await Promise.all([page.waitForNavigation(), page.click('a:text("Start an intake")')]);
+        if (name === 'herniation-sequence') await look(page, 'intake', t);
+        const { input, expect } = vignette(name);
+        await fillIntake(page, intakeValues(input));
+        await Promise.all([page.waitForNavigation(), page.click('#intake button[type=submit]')]);
+        assert.match(new URL(page.url()).pathname, /^\/clinic\/assessments\//, `${name}: the recommendation page`);
+        assert.equal(await page.textContent('.pathway-title code'), expect.pathway, `${name}: the pathway the vignette expects`);
+        assert.match(await page.textContent('main'), /discpath-clinic-pathway 2\.1\.0/, 'the knowledge base is named');
+        assert.match(await page.textContent('main'), /sha256:[0-9a-f]{64}/, 'with its hash');
+        assert.equal(await page.locator('#decision').count(), 0, 'a coordinator is not offered the decision form');
+        assessments[name] = page.url();
+        if (name === 'pregnant-herniation') await look(page, 'recommendation-coordinator', t);
+      }
+      // The decision is refused to a coordinator, however it is posted.
+      const refused = await page.request.post(`${assessments['herniation-sequence']}/decision`, { form: { action: 'accept' } });
+      assert.equal(refused.status(), 403);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('an intake the contract refuses names every field at fault and stores nothing', async (t) => {
+    const { context, page } = await logIn('clinician');
+    try {
+      await openPatient(page, 'Sam Okafor');
+      const before = await page.locator('table tbody tr').count();
+      await Promise.all([page.waitForNavigation(), page.click('a:text("Start an intake")')]);
+      await page.fill('#intake-patient-age', '');
+      await page.fill('#intake-symptoms-leg_pain', '14');
+      const [response] = await Promise.all([page.waitForNavigation(), page.click('#intake button[type=submit]')]);
+      assert.equal(response.status(), 422);
+      const links = await page.$$eval('.error-summary a', (as) => as.map((a) => [a.getAttribute('href'), a.textContent]));
+      assert.deepEqual(links.map(([href]) => href).sort(), ['#intake-patient-age', '#intake-symptoms-leg_pain']);
+      assert.equal(await page.inputValue('#intake-symptoms-leg_pain'), '14', 'the answers stay as typed');
+      await look(page, 'intake-error', t);
+      await page.goto(`${server.base}/clinic/`);
+      await openPatient(page, 'Sam Okafor');
+      assert.equal(await page.locator('table tbody tr').count(), before, 'nothing was stored');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a clinician overrides with a reason, and is refused decompression on an absolute contraindication', async (t) => {
+    const { context, page } = await logIn('clinician');
+    try {
+      await page.goto(assessments['pregnant-herniation']);
+      await look(page, 'recommendation', t);
+      await page.check('#decision-override');
+      await page.selectOption('#decision-pathway', 'decompression_then_pt');
+      await page.fill('#decision-reason', 'Patient asks for decompression.');
+      const [refused] = await Promise.all([page.waitForNavigation(), page.click('#decision button[type=submit]')]);
+      assert.equal(refused.status(), 422);
+      assert.match(await page.textContent('.error-summary'), /absolute contraindication/);
+      await look(page, 'recommendation-refused', t);
+
+      await page.goto(assessments['herniation-sequence']);
+      await page.check('#decision-override');
+      await page.selectOption('#decision-pathway', 'physical_therapy');
+      const [missing] = await Promise.all([page.waitForNavigation(), page.click('#decision button[type=submit]')]);
+      assert.equal(missing.status(), 422, 'an override needs a reason');
+      assert.match(await page.textContent('.error-summary'), /reason/);
+      await page.fill('#decision-reason', 'Prefers to start with exercise; review at six weeks.');
+      const [done] = await Promise.all([page.waitForNavigation(), page.click('#decision button[type=submit]')]);
+      assert.equal(done.status(), 200);
+      assert.match(await page.textContent('#decision'), /Overridden.*Physical therapy/s);
+      assert.match(await page.textContent('#decision'), /Prefers to start with exercise/);
+      await look(page, 'recommendation-decided', t);
+
+      await Promise.all([page.waitForNavigation(), page.click('.clinic-nav button')]);
+      assert.match(await page.textContent('main'), /You have logged out/);
+      await page.goto(`${server.base}/clinic/`);
+      assert.equal(new URL(page.url()).pathname, '/clinic/login', 'the session has ended');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('an administrator, who sees no patient data, is refused the work list', async (t) => {
+    // An administrator lands on the 403 page after logging in: the work list is patient data.
+    const other = await browser.newContext({ viewport: VIEWPORT, bypassCSP: true });
+    const p = await other.newPage();
+    try {
+      await p.goto(`${server.base}/clinic/login`);
+      await p.fill('#login-email', 'demo-admin@discpath.example');
+      await p.fill('#login-password', demoPassword());
+      const [response] = await Promise.all([p.waitForNavigation(), p.click('button[type=submit]')]);
+      assert.equal(response.status(), 403);
+      await look(p, 'forbidden', t);
+    } finally {
+      await other.close();
+    }
+  });
+});
