@@ -4,9 +4,16 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { vignette } from './answers.mjs';
-import { HEIGHT, SCREENSHOTS, axeBlocking, begin, browser, finish, server } from './support.mjs';
+import { HEIGHT, ROOT, SCREENSHOTS, axeBlocking, begin, browser, finish, server } from './support.mjs';
+
+// Asynchronous, so that the server's output keeps being read while the check runs.
+const run = promisify(execFile);
 
 before(begin);
 after(finish);
@@ -196,6 +203,48 @@ describe('the clinic pages', () => {
       assert.match(await page.textContent('#decision'), /Overridden.*Physical therapy/s);
       assert.match(await page.textContent('#decision'), /Prefers to start with exercise/);
       await look(page, 'recommendation-decided', t);
+
+      // The course, booked from the decision, as a calendar.
+      await Promise.all([page.waitForNavigation(), page.click('#book button[type=submit]')]);
+      assert.match(new URL(page.url()).pathname, /^\/clinic\/care-plans\//, 'booked: the calendar');
+      const planUrl = page.url().split('#')[0];
+      const planId = new URL(planUrl).pathname.split('/').pop();
+      const sessionIds = await page.$$eval('li.session', (items) => items.map((li) => li.id.replace('session-', '')));
+      assert.equal(sessionIds.length, 12, 'the physical therapy course: 12 sessions');
+      const mark = async (id, status) => {
+        await Promise.all([page.waitForNavigation(), page.click(`#session-${id} button[value=${status}]`)]);
+        assert.match(await page.textContent(`#session-${id} .entry-title`), new RegExp(status === 'attended' ? 'Attended' : 'Missed'));
+      };
+      await mark(sessionIds[0], 'attended');
+      await mark(sessionIds[1], 'missed');
+      await page.click(`#session-${sessionIds[2]} details:first-of-type summary`);
+      await page.fill(`#session-${sessionIds[2]}-session_date`, '2027-01-08');
+      await page.fill(`#session-${sessionIds[2]}-booked_time`, '09:30');
+      await Promise.all([page.waitForNavigation(), page.click(`#session-${sessionIds[2]} details:first-of-type button[type=submit]`)]);
+      assert.match(await page.textContent(`#session-${sessionIds[2]} .entry-title`), /2027-01-08 09:30/);
+      await page.click(`#session-${sessionIds[0]} details:nth-of-type(2) summary`);
+      await page.fill(`#session-${sessionIds[0]}-what`, 'Leg pain worse for two hours after the session');
+      await page.selectOption(`#session-${sessionIds[0]}-severity`, 'mild');
+      await page.fill(`#session-${sessionIds[0]}-action_taken`, 'Reduced the load; review next session');
+      await Promise.all([page.waitForNavigation(), page.click(`#session-${sessionIds[0]} details:nth-of-type(2) button[type=submit]`)]);
+      assert.match(await page.textContent(`#session-${sessionIds[0]}`), /Adverse event \(Mild\)/);
+      assert.match(await page.textContent('main'), /Follow-up: 6 weeks/, 'the follow-up points are on the calendar');
+      await look(page, 'care-plan', t);
+
+      // The iCalendar file, checked by a third-party parser (PyPI icalendar).
+      const ics = await page.request.get(`${server.base}/api/v1/care-plans/${planId}/calendar.ics`);
+      assert.equal(ics.status(), 200);
+      assert.match(ics.headers()['content-type'], /^text\/calendar/);
+      const plan = await (await page.request.get(`${server.base}/api/v1/care-plans/${planId}`)).json();
+      const dir = mkdtempSync(join(tmpdir(), 'discpath-ics-'));
+      try {
+        writeFileSync(join(dir, 'plan.ics'), await ics.body());
+        writeFileSync(join(dir, 'sessions.json'), JSON.stringify(plan.sessions));
+        const { stdout } = await run('python3', [join(ROOT, 'tests/browser/check_ics.py'), join(dir, 'plan.ics'), join(dir, 'sessions.json')]);
+        assert.match(stdout, /12 events, one per session/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
 
       await Promise.all([page.waitForNavigation(), page.click('.clinic-nav button')]);
       assert.match(await page.textContent('main'), /You have logged out/);

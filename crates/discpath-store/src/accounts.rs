@@ -19,9 +19,12 @@ pub struct Clinic {
     pub display_name: Option<String>,
     /// The emergency number its "seek care now" advice gives (911, 112, 999, …).
     pub emergency_number: String,
+    /// Its IANA time zone (`America/Chicago`): booked session times are its local times.
+    pub time_zone: String,
 }
 
-const CLINIC_COLUMNS: &str = "clinic_id, name, created_at, slug, display_name, emergency_number";
+const CLINIC_COLUMNS: &str =
+    "clinic_id, name, created_at, slug, display_name, emergency_number, time_zone";
 
 /// A user account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -84,6 +87,7 @@ pub async fn create_clinic(
         slug: None,
         display_name: None,
         emergency_number: "911".to_owned(),
+        time_zone: "UTC".to_owned(),
     })
 }
 
@@ -111,11 +115,13 @@ pub async fn clinic_by_slug(store: &Store, slug: &str) -> Result<Option<Clinic>,
 /// Saves a clinic's public-page settings; a slug another clinic has is a conflict.
 pub async fn update_clinic_pages(tx: &mut Tx, clinic: &Clinic) -> Result<(), StoreError> {
     sqlx::query(
-        "update clinic set slug = $1, display_name = $2, emergency_number = $3 where clinic_id = $4",
+        "update clinic set slug = $1, display_name = $2, emergency_number = $3, time_zone = $4 \
+         where clinic_id = $5",
     )
     .bind(&clinic.slug)
     .bind(&clinic.display_name)
     .bind(&clinic.emergency_number)
+    .bind(&clinic.time_zone)
     .bind(&clinic.clinic_id)
     .execute(tx.conn())
     .await

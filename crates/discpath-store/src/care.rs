@@ -52,6 +52,34 @@ pub struct CareSession {
     pub status: String,
     /// When it last changed.
     pub updated_at: String,
+    /// The time booked, `HH:MM` in the clinic's time zone (none: the day only).
+    pub booked_time: Option<String>,
+    /// How many times its date, time or status changed (its calendar event's SEQUENCE).
+    pub revision: i64,
+}
+
+/// An adverse event recorded against a session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct AdverseEvent {
+    /// Id.
+    pub adverse_event_id: String,
+    /// The clinic.
+    #[serde(skip)]
+    pub clinic_id: String,
+    /// The plan.
+    pub care_plan_id: String,
+    /// The session.
+    pub care_session_id: String,
+    /// What happened.
+    pub what: String,
+    /// `mild`, `moderate` or `severe`.
+    pub severity: String,
+    /// What was done about it.
+    pub action_taken: String,
+    /// Who recorded it.
+    pub recorded_by: String,
+    /// When.
+    pub recorded_at: String,
 }
 
 /// A follow-up point of a care plan.
@@ -148,8 +176,8 @@ pub async fn create_care_plan(
     .map_err(StoreError::from_write)?;
     for session in sessions {
         sqlx::query(
-            "insert into care_session (care_session_id, care_plan_id, clinic_id, phase, therapy, number, session_date, status, updated_at) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "insert into care_session (care_session_id, care_plan_id, clinic_id, phase, therapy, number, session_date, status, updated_at, booked_time, revision) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&session.care_session_id)
         .bind(&session.care_plan_id)
@@ -160,6 +188,8 @@ pub async fn create_care_plan(
         .bind(&session.session_date)
         .bind(&session.status)
         .bind(&session.updated_at)
+        .bind(&session.booked_time)
+        .bind(session.revision)
         .execute(tx.conn())
         .await?;
     }
@@ -201,8 +231,8 @@ pub async fn sessions(
     care_plan_id: &str,
 ) -> Result<Vec<CareSession>, StoreError> {
     Ok(sqlx::query_as(
-        "select care_session_id, care_plan_id, clinic_id, phase, therapy, number, session_date, status, updated_at \
-         from care_session where clinic_id = $1 and care_plan_id = $2 order by phase, number",
+        "select care_session_id, care_plan_id, clinic_id, phase, therapy, number, session_date, status, updated_at, \
+         booked_time, revision from care_session where clinic_id = $1 and care_plan_id = $2 order by phase, number",
     )
     .bind(clinic_id)
     .bind(care_plan_id)
@@ -226,15 +256,18 @@ pub async fn follow_ups(
     .await?)
 }
 
-/// Saves a session's status and date; false when the plan has no such session.
+/// Saves a session's status, date, booked time and revision; false when the plan has no such
+/// session.
 pub async fn update_session(tx: &mut Tx, session: &CareSession) -> Result<bool, StoreError> {
     let done = sqlx::query(
-        "update care_session set status = $1, session_date = $2, updated_at = $3 \
-         where clinic_id = $4 and care_plan_id = $5 and care_session_id = $6",
+        "update care_session set status = $1, session_date = $2, updated_at = $3, booked_time = $4, \
+         revision = $5 where clinic_id = $6 and care_plan_id = $7 and care_session_id = $8",
     )
     .bind(&session.status)
     .bind(&session.session_date)
     .bind(&session.updated_at)
+    .bind(&session.booked_time)
+    .bind(session.revision)
     .bind(&session.clinic_id)
     .bind(&session.care_plan_id)
     .bind(&session.care_session_id)
@@ -278,6 +311,51 @@ pub async fn responses(
     )))
     .bind(clinic_id)
     .bind(episode_id)
+    .fetch_all(tx.conn())
+    .await?)
+}
+
+/// The care plan made from an assessment, if any.
+pub async fn plan_of_assessment(
+    tx: &mut Tx,
+    clinic_id: &str,
+    assessment_id: &str,
+) -> Result<Option<CarePlan>, StoreError> {
+    tx.clinic_row("care_plan", CARE_PLAN_COLUMNS, "assessment_id", clinic_id, assessment_id).await
+}
+
+/// Records an adverse event.
+pub async fn create_adverse_event(tx: &mut Tx, event: &AdverseEvent) -> Result<(), StoreError> {
+    sqlx::query(
+        "insert into adverse_event (adverse_event_id, clinic_id, care_plan_id, care_session_id, what, severity, action_taken, recorded_by, recorded_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&event.adverse_event_id)
+    .bind(&event.clinic_id)
+    .bind(&event.care_plan_id)
+    .bind(&event.care_session_id)
+    .bind(&event.what)
+    .bind(&event.severity)
+    .bind(&event.action_taken)
+    .bind(&event.recorded_by)
+    .bind(&event.recorded_at)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// A care plan's adverse events, oldest first.
+pub async fn adverse_events(
+    tx: &mut Tx,
+    clinic_id: &str,
+    care_plan_id: &str,
+) -> Result<Vec<AdverseEvent>, StoreError> {
+    Ok(sqlx::query_as(
+        "select adverse_event_id, clinic_id, care_plan_id, care_session_id, what, severity, action_taken, recorded_by, recorded_at \
+         from adverse_event where clinic_id = $1 and care_plan_id = $2 order by recorded_at, adverse_event_id",
+    )
+    .bind(clinic_id)
+    .bind(care_plan_id)
     .fetch_all(tx.conn())
     .await?)
 }

@@ -13,6 +13,7 @@
 
 mod audited;
 mod auth;
+mod calendar;
 mod client;
 mod consultation;
 pub mod demo;

@@ -9,6 +9,7 @@ pub(crate) mod assessments;
 pub(crate) mod care;
 mod clinic;
 pub(crate) mod consultations;
+mod follow_ups;
 mod ops;
 pub(crate) mod patients;
 
@@ -145,6 +146,30 @@ pub(crate) fn routes() -> (Router<AppState>, Vec<RouteSpec>) {
             Requires(P::Decide),
             pages::clinic_decide,
         )
+        .add(
+            "POST",
+            "/clinic/assessments/{assessment_id}/care-plan",
+            Requires(P::PlanCare),
+            pages::clinic_plan_book,
+        )
+        .add(
+            "GET",
+            "/clinic/care-plans/{care_plan_id}",
+            Requires(P::ReadPatients),
+            pages::clinic_plan_calendar,
+        )
+        .add(
+            "POST",
+            "/clinic/care-plans/{care_plan_id}/sessions/{session_id}",
+            Requires(P::PlanCare),
+            pages::clinic_plan_session,
+        )
+        .add(
+            "POST",
+            "/clinic/care-plans/{care_plan_id}/sessions/{session_id}/adverse-events",
+            Requires(P::PlanCare),
+            pages::clinic_plan_adverse_event,
+        )
         .add("GET", "/healthz", Public, ops::health)
         .add("GET", "/readyz", Public, ops::ready)
         .add("GET", "/metrics", Monitoring, ops::metrics)
@@ -243,16 +268,28 @@ pub(crate) fn routes() -> (Router<AppState>, Vec<RouteSpec>) {
             care::update_session,
         )
         .add(
+            "POST",
+            "/api/v1/care-plans/{care_plan_id}/sessions/{session_id}/adverse-events",
+            Requires(P::PlanCare),
+            care::create_adverse_event,
+        )
+        .add(
+            "GET",
+            "/api/v1/care-plans/{care_plan_id}/calendar.ics",
+            Requires(P::ReadPatients),
+            care::calendar,
+        )
+        .add(
             "GET",
             "/api/v1/episodes/{episode_id}/follow-ups",
             Requires(P::ReadPatients),
-            care::list_responses,
+            follow_ups::list_responses,
         )
         .add(
             "POST",
             "/api/v1/episodes/{episode_id}/follow-ups",
             Requires(P::RecordFollowUps),
-            care::record_response,
+            follow_ups::record_response,
         )
         .add(
             "GET",

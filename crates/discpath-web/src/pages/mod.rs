@@ -33,7 +33,9 @@ pub(crate) use clinic::{
     consultation_status as clinic_consultation_status, decide as clinic_decide,
     intake_form as clinic_intake_form, intake_submit as clinic_intake_submit,
     login_form as clinic_login_form, login_submit as clinic_login_submit, logout as clinic_logout,
-    patient as clinic_patient, recommendation as clinic_recommendation,
+    patient as clinic_patient, plan_adverse_event as clinic_plan_adverse_event,
+    plan_book as clinic_plan_book, plan_calendar as clinic_plan_calendar,
+    plan_session as clinic_plan_session, recommendation as clinic_recommendation,
     worklist as clinic_worklist,
 };
 pub(crate) use consultation::{

@@ -22,8 +22,9 @@ pub(crate) async fn read(
     Ok(Json(clinic))
 }
 
-/// `PATCH /api/v1/clinic` `{slug?, display_name?, emergency_number?}` (admin): the public pages'
-/// settings. A slug is lowercase letters and digits in words joined by hyphens (`north-spine`).
+/// `PATCH /api/v1/clinic` `{slug?, display_name?, emergency_number?, time_zone?}` (admin): the
+/// public pages' settings and the clinic's IANA time zone (booked session times are its local
+/// times). A slug is lowercase letters and digits in words joined by hyphens (`north-spine`).
 pub(crate) async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -33,7 +34,14 @@ pub(crate) async fn update(
     audited(&state, Actor::User(&caller), "clinic.update", &request_id, async |tx, subject| {
         caller.require(Permission::ManageClinic)?;
         subject.resource = Some(caller.clinic().to_owned());
-        let mut fields = Fields::new(&body, &["slug", "display_name", "emergency_number"]);
+        let mut fields =
+            Fields::new(&body, &["slug", "display_name", "emergency_number", "time_zone"]);
+        let time_zone = fields.text("time_zone", false, 64);
+        if let Some(zone) = &time_zone
+            && jiff::tz::TimeZone::get(zone).is_err()
+        {
+            fields.reject("time_zone", "not an IANA time zone (for example America/Chicago)");
+        }
         let slug = fields.text("slug", false, 60);
         let display_name = fields.text("display_name", false, 200);
         let emergency_number = fields.text("emergency_number", false, 6);
@@ -56,6 +64,7 @@ pub(crate) async fn update(
         clinic.slug = slug.or(clinic.slug);
         clinic.display_name = display_name.or(clinic.display_name);
         clinic.emergency_number = emergency_number.unwrap_or(clinic.emergency_number);
+        clinic.time_zone = time_zone.unwrap_or(clinic.time_zone);
         accounts::update_clinic_pages(tx, &clinic).await.map_err(|e| match e {
             discpath_store::StoreError::Conflict(_) => {
                 ApiError::invalid("slug", "another clinic uses this address; choose another")

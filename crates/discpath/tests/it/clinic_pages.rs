@@ -267,3 +267,61 @@ on_both_databases!(
         assert_eq!(open_queue.matches("Pat Public").count(), 1, "a closed request leaves the open queue");
     }
 );
+
+on_both_databases!(
+    /// A session's booked time is the clinic's local time: the iCalendar file gives it in UTC
+    /// (all-day events for the rest, one per session), each change counts a revision, adverse
+    /// events are recorded against a session; the calendar page's forms do the API's work.
+    care_plan_calendar,
+    async |app: &TestApp| {
+        let admin = app.user("admin").await;
+        let (status, body) = admin.patch("/api/v1/clinic", &serde_json::json!({ "time_zone": "Mars/Olympus" })).await;
+        assert_eq!((status, body["error"]["fields"][0]["path"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("time_zone")));
+        assert_eq!(admin.patch("/api/v1/clinic", &serde_json::json!({ "time_zone": "America/Chicago" })).await.0, StatusCode::OK);
+
+        let clinician = app.user("clinician").await;
+        let (_, episode_id) = patient_with_episode(&clinician, "CAL-1").await;
+        let (_, assessment) = clinician.post(&format!("/api/v1/episodes/{episode_id}/assessments"), &vignette_input("herniation-sequence")).await;
+        let assessment_id = assessment["assessment_id"].as_str().unwrap();
+        clinician.post(&format!("/api/v1/assessments/{assessment_id}/decision"), &serde_json::json!({ "action": "accept" })).await;
+        let (status, _, _) = post_form(&clinician, &format!("/clinic/assessments/{assessment_id}/care-plan"), &[("start_date".to_owned(), "2027-01-04".to_owned())]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "booked from the page");
+        let page = get_page(&clinician, &format!("/clinic/assessments/{assessment_id}")).await.1;
+        let plan_id = page.split("/clinic/care-plans/").nth(1).and_then(|rest| rest.split('"').next()).unwrap().to_owned();
+        let (_, plan) = clinician.get(&format!("/api/v1/care-plans/{plan_id}")).await;
+        let sessions = plan["sessions"].as_array().unwrap().clone();
+        let second = sessions[1]["care_session_id"].as_str().unwrap();
+        assert_eq!(sessions[1]["session_date"], "2027-01-05");
+        let session_path = format!("/api/v1/care-plans/{plan_id}/sessions/{second}");
+        let (status, body) = clinician.patch(&session_path, &serde_json::json!({ "booked_time": "9:3x" })).await;
+        assert_eq!((status, body["error"]["fields"][0]["path"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("booked_time")));
+        let (_, changed) = clinician.patch(&session_path, &serde_json::json!({ "booked_time": "09:30" })).await;
+        assert_eq!((changed["booked_time"].as_str(), changed["revision"].as_i64()), (Some("09:30"), Some(1)));
+        let (_, same) = clinician.patch(&session_path, &serde_json::json!({ "booked_time": "09:30" })).await;
+        assert_eq!(same["revision"], 1, "no change, no new revision");
+        let third = sessions[2]["care_session_id"].as_str().unwrap();
+        let (status, location, _) = post_form(&clinician, &format!("/clinic/care-plans/{plan_id}/sessions/{third}"), &[("status".to_owned(), "cancelled".to_owned())]).await;
+        assert_eq!((status, location), (StatusCode::SEE_OTHER, format!("/clinic/care-plans/{plan_id}#session-{third}")));
+
+        let response = clinician.request(reqwest::Method::GET, &format!("/api/v1/care-plans/{plan_id}/calendar.ics")).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/calendar"));
+        let ics = response.text().await.unwrap();
+        assert_eq!(ics.matches("BEGIN:VEVENT").count(), sessions.len());
+        assert!(ics.contains("DTSTART:20270105T153000Z"), "09:30 in Chicago in January is 15:30 UTC: {ics}");
+        assert!(ics.contains("DTSTART;VALUE=DATE:20270104"), "{ics}");
+        assert!(ics.contains(&format!("UID:{third}@discpath")) && ics.contains("STATUS:CANCELLED"));
+
+        let event_path = format!("/api/v1/care-plans/{plan_id}/sessions/{second}/adverse-events");
+        let (status, body) = clinician.post(&event_path, &serde_json::json!({ "what": "Dizziness", "action_taken": "Rested" })).await;
+        assert_eq!((status, body["error"]["fields"][0]["path"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("severity")));
+        let (status, _, page) = post_form(&clinician, &format!("/clinic/care-plans/{plan_id}/sessions/{second}/adverse-events"), &[("what".to_owned(), "Dizziness".to_owned())]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains(&format!("href=\"#session-{second}-severity\"")), "the page names the field");
+        let (status, _) = clinician.post(&event_path, &serde_json::json!({ "what": "Dizziness", "severity": "mild", "action_taken": "Rested" })).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (_, plan) = clinician.get(&format!("/api/v1/care-plans/{plan_id}")).await;
+        assert_eq!(plan["adverse_events"].as_array().unwrap().len(), 1);
+        assert_eq!(plan["adverse_events"][0]["care_session_id"], second);
+    }
+);

@@ -7,6 +7,7 @@
 //! access. A visitor without a session is sent to the login page; a role without the page's
 //! permission gets the 403 page.
 
+mod care_plan;
 mod consultations;
 mod intake;
 mod login;
@@ -20,6 +21,10 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 
+pub(crate) use care_plan::{
+    adverse_event as plan_adverse_event, book as plan_book, calendar as plan_calendar,
+    session as plan_session,
+};
 pub(crate) use consultations::{
     queue as consultation_queue, register as consultation_register,
     request as consultation_request, status as consultation_status,

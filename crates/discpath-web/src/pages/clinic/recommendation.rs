@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use discpath_model::{FieldError, Pathway};
 use discpath_store::assessments::{self, AssessmentRecord, Decision};
+use discpath_store::care::{self, CarePlan};
 use discpath_store::patients::{self, Patient};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -36,7 +37,7 @@ pub(crate) struct Shown {
     contraindications: Vec<Contraindication>,
     #[serde(default)]
     scores: Map<String, Value>,
-    care_plan: Option<CarePlan>,
+    care_plan: Option<Course>,
     #[serde(default)]
     missing: Vec<String>,
     #[serde(default)]
@@ -68,7 +69,7 @@ struct Contraindication {
 }
 
 #[derive(Debug, Deserialize)]
-struct CarePlan {
+struct Course {
     #[serde(default)]
     phases: Vec<Phase>,
     #[serde(default)]
@@ -139,6 +140,12 @@ struct RecommendationPage {
     decision: Option<Decision>,
     /// Whether the viewer may decide (clinicians).
     may_decide: bool,
+    /// Whether the viewer may book the care plan.
+    may_plan: bool,
+    /// The first session the document asked for (the booking form's default).
+    start_date: String,
+    /// The care plan booked from this assessment.
+    plan: Option<CarePlan>,
     /// The pathways an override may choose, `(code, title)` (all but the recommended one).
     alternatives: Vec<(&'static str, &'static str)>,
     /// The decision form as posted, and its problems.
@@ -197,12 +204,15 @@ impl RecommendationPage {
     }
 }
 
-/// What the page reads: the patient, the record, its decision.
+/// What the page reads: the patient, the record, its decision and its care plan.
+type Found = (Patient, AssessmentRecord, Option<Decision>, Option<CarePlan>);
+
+/// What the page reads: the patient, the record, its decision and its care plan.
 async fn read(
     tx: &mut discpath_store::Tx,
     clinic_id: &str,
     assessment_id: &str,
-) -> Result<(Patient, AssessmentRecord, Option<Decision>), ApiError> {
+) -> Result<Found, ApiError> {
     let record = assessments::assessment(tx, clinic_id, assessment_id)
         .await?
         .ok_or(ApiError::NotFound("assessment"))?;
@@ -210,18 +220,23 @@ async fn read(
         .await?
         .ok_or(ApiError::NotFound("patient"))?;
     let decision = assessments::decision(tx, clinic_id, assessment_id).await?;
-    Ok((patient, record, decision))
+    let plan = care::plan_of_assessment(tx, clinic_id, assessment_id).await?;
+    Ok((patient, record, decision, plan))
 }
 
 fn page(
     staff: &Staff,
-    (patient, record, decision): (Patient, AssessmentRecord, Option<Decision>),
+    (patient, record, decision, plan): Found,
     posted: DecisionForm,
     errors: Vec<(String, String)>,
 ) -> Result<RecommendationPage, ApiError> {
     let shown: Shown = serde_json::from_str(&record.recommendation).map_err(|e| {
         ApiError::Internal(format!("stored recommendation {}: {e}", record.assessment_id))
     })?;
+    let start_date = serde_json::from_str::<Value>(&record.document)
+        .ok()
+        .and_then(|d| d["plan"]["start_date"].as_str().map(str::to_owned))
+        .unwrap_or_default();
     let recommended = Pathway::from_code(&shown.pathway);
     let alternatives = Pathway::ALL
         .into_iter()
@@ -236,6 +251,9 @@ fn page(
         shown,
         decision,
         may_decide: staff.caller.role.allows(Permission::Decide),
+        may_plan: staff.caller.role.allows(Permission::PlanCare),
+        start_date,
+        plan,
         alternatives,
         posted,
         errors,
