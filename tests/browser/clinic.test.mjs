@@ -255,19 +255,47 @@ describe('the clinic pages', () => {
     }
   });
 
-  test('an administrator, who sees no patient data, is refused the work list', async (t) => {
-    // An administrator lands on the 403 page after logging in: the work list is patient data.
-    const other = await browser.newContext({ viewport: VIEWPORT, bypassCSP: true });
-    const p = await other.newPage();
+  test('an administrator manages users and reads the audit trail, and is refused the work list', async (t) => {
+    const context = await browser.newContext({ viewport: VIEWPORT, bypassCSP: true });
+    const page = await context.newPage();
     try {
-      await p.goto(`${server.base}/clinic/login`);
-      await p.fill('#login-email', 'demo-admin@discpath.example');
-      await p.fill('#login-password', demoPassword());
-      const [response] = await Promise.all([p.waitForNavigation(), p.click('button[type=submit]')]);
-      assert.equal(response.status(), 403);
-      await look(p, 'forbidden', t);
+      await page.goto(`${server.base}/clinic/login`);
+      await page.fill('#login-email', 'demo-admin@discpath.example');
+      await page.fill('#login-password', demoPassword());
+      await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+      assert.equal(new URL(page.url()).pathname, '/clinic/admin', 'an administrator lands on the administration page');
+      await look(page, 'admin', t);
+      await page.fill('#new-user-name', 'Priya Raman');
+      await page.fill('#new-user-email', 'priya@clinic.example');
+      await page.fill('#new-user-password', 'short');
+      await page.selectOption('#new-user-role', 'clinician');
+      const [refused] = await Promise.all([page.waitForNavigation(), page.click('#new-user button[type=submit]')]);
+      assert.equal(refused.status(), 422);
+      assert.equal(await page.getAttribute('.error-summary a', 'href'), '#new-user-password');
+      assert.equal(await page.inputValue('#new-user-name'), 'Priya Raman', 'the answers are kept');
+      await page.fill('#new-user-password', 'a long enough password');
+      await Promise.all([page.waitForNavigation(), page.click('#new-user button[type=submit]')]);
+      assert.match(await page.textContent('#users + .table-wrap'), /Priya Raman/);
+      await page.goto(`${server.base}/clinic/admin/audit`);
+      assert.ok(await page.locator('tbody tr').count() > 0, 'the trail has records');
+      await look(page, 'audit', t);
+      const response = await page.goto(`${server.base}/clinic/`);
+      assert.equal(response.status(), 403, 'the work list is patient data');
+      await look(page, 'forbidden', t);
     } finally {
-      await other.close();
+      await context.close();
+    }
+  });
+
+  test('a coordinator is refused the administration pages', async () => {
+    const { context, page } = await logIn('coordinator');
+    try {
+      for (const path of ['/clinic/admin', '/clinic/admin/audit']) {
+        const response = await page.goto(`${server.base}${path}`);
+        assert.equal(response.status(), 403, path);
+      }
+    } finally {
+      await context.close();
     }
   });
 });

@@ -173,27 +173,38 @@ pub struct Position {
     pub seq: i64,
 }
 
+/// Which audit records to read: all of the clinic's, or those about one patient, or by one
+/// actor (a user id), or both.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AuditQuery<'a> {
+    /// Only records about this patient.
+    pub patient_id: Option<&'a str>,
+    /// Only records of this actor.
+    pub actor: Option<&'a str>,
+}
+
 /// A page of a clinic's audit records, oldest first, after `after`, optionally about one
 /// patient. A record appears once its request commits — a few milliseconds after its time.
 pub async fn records(
     tx: &mut Tx,
     clinic_id: &str,
-    patient_id: Option<&str>,
+    query: AuditQuery<'_>,
     after: Option<&Position>,
     limit: i64,
 ) -> Result<Vec<AuditRecord>, StoreError> {
     let sql = sqlx::AssertSqlSafe(format!(
         "select {COLUMNS} from audit_log \
-         where clinic_id = $1 and ($2 = '' or patient_id = $2) and (at, chain, seq) > ($3, $4, $5) \
-         order by at, chain, seq limit $6"
+         where clinic_id = $1 and ($2 = '' or patient_id = $2) and ($7 = '' or actor = $7) \
+         and (at, chain, seq) > ($3, $4, $5) order by at, chain, seq limit $6"
     ));
     Ok(sqlx::query_as(sql)
         .bind(clinic_id)
-        .bind(patient_id.unwrap_or_default())
+        .bind(query.patient_id.unwrap_or_default())
         .bind(after.map_or("", |p| p.at.as_str()))
         .bind(after.map_or("", |p| p.chain.as_str()))
         .bind(after.map_or(0, |p| p.seq))
         .bind(limit)
+        .bind(query.actor.unwrap_or_default())
         .fetch_all(tx.conn())
         .await?)
 }

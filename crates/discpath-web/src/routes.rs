@@ -6,12 +6,14 @@
 
 mod accounts;
 pub(crate) mod assessments;
+pub(crate) mod audit;
 pub(crate) mod care;
-mod clinic;
+pub(crate) mod clinic;
 pub(crate) mod consultations;
 mod follow_ups;
 mod ops;
 pub(crate) mod patients;
+pub(crate) mod users;
 
 use axum::Router;
 use axum::handler::Handler;
@@ -92,6 +94,16 @@ pub(crate) fn routes() -> (Router<AppState>, Vec<RouteSpec>) {
         .add("POST", "/clinic/login", Public, pages::clinic_login_submit)
         .add("POST", "/clinic/logout", Authenticated, pages::clinic_logout)
         .add("GET", "/clinic/", Requires(P::ReadPatients), pages::clinic_worklist)
+        .add("GET", "/clinic/admin", Requires(P::ManageUsers), pages::clinic_admin)
+        .add("POST", "/clinic/admin/users", Requires(P::ManageUsers), pages::clinic_admin_add_user)
+        .add(
+            "POST",
+            "/clinic/admin/users/{user_id}",
+            Requires(P::ManageUsers),
+            pages::clinic_admin_change_user,
+        )
+        .add("POST", "/clinic/admin/clinic", Requires(P::ManageClinic), pages::clinic_admin_clinic)
+        .add("GET", "/clinic/admin/audit", Requires(P::ReadAudit), pages::clinic_admin_audit)
         .add(
             "GET",
             "/clinic/patients/{patient_id}",
@@ -181,10 +193,10 @@ pub(crate) fn routes() -> (Router<AppState>, Vec<RouteSpec>) {
         .add("DELETE", "/api/v1/tokens/{token_id}", Authenticated, accounts::revoke_token)
         .add("GET", "/api/v1/clinic", Authenticated, clinic::read)
         .add("PATCH", "/api/v1/clinic", Requires(P::ManageClinic), clinic::update)
-        .add("GET", "/api/v1/users", Requires(P::ManageUsers), accounts::list_users)
-        .add("POST", "/api/v1/users", Requires(P::ManageUsers), accounts::create_user)
-        .add("PATCH", "/api/v1/users/{user_id}", Requires(P::ManageUsers), accounts::update_user)
-        .add("GET", "/api/v1/audit", Requires(P::ReadAudit), accounts::audit_records)
+        .add("GET", "/api/v1/users", Requires(P::ManageUsers), users::list_users)
+        .add("POST", "/api/v1/users", Requires(P::ManageUsers), users::create_user)
+        .add("PATCH", "/api/v1/users/{user_id}", Requires(P::ManageUsers), users::update_user)
+        .add("GET", "/api/v1/audit", Requires(P::ReadAudit), audit::audit_records)
         .add("POST", "/api/v1/evaluate", Authenticated, assessments::evaluate)
         .add("GET", "/api/v1/patients", Requires(P::ReadPatients), patients::list_patients)
         .add("POST", "/api/v1/patients", Requires(P::WritePatients), patients::create_patient)

@@ -27,7 +27,9 @@ pub(crate) use assessment::{
 };
 pub(crate) use assets::asset;
 pub(crate) use clinic::{
-    consultation_queue as clinic_consultation_queue,
+    admin as clinic_admin, admin_add_user as clinic_admin_add_user,
+    admin_audit as clinic_admin_audit, admin_change_user as clinic_admin_change_user,
+    admin_clinic as clinic_admin_clinic, consultation_queue as clinic_consultation_queue,
     consultation_register as clinic_consultation_register,
     consultation_request as clinic_consultation_request,
     consultation_status as clinic_consultation_status, decide as clinic_decide,

@@ -149,7 +149,11 @@ pub(super) fn serve(kb: KnowledgeBase, args: &ServeArgs) -> Result<(), Failure> 
             let login = discpath_web::demo::seed(app.store(), &kb)
                 .await
                 .map_err(|e| Failure::failed("cannot create the demo clinic", e))?;
-            println!("demo clinic \"{}\" — log in with any of:", discpath_web::demo::DEMO_CLINIC);
+            println!(
+                "demo clinic \"{}\" — log in at http://{}/clinic/login with any of:",
+                discpath_web::demo::DEMO_CLINIC,
+                app.address()
+            );
             for (email, role) in &login.accounts {
                 println!("  {email} ({role})");
             }

@@ -387,7 +387,9 @@ fn holdings(database: &str) -> Holdings {
                 users.push((user.email, user.clinic_id));
             }
             for record in
-                audit::records(&mut tx, &clinic.clinic_id, None, None, 1000).await.unwrap()
+                audit::records(&mut tx, &clinic.clinic_id, audit::AuditQuery::default(), None, 1000)
+                    .await
+                    .unwrap()
             {
                 if record.action == "clinic.create" && record.actor == "cli" {
                     clinic_events.push((record.clinic_id.unwrap(), record.resource));

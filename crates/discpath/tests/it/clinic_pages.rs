@@ -325,3 +325,45 @@ on_both_databases!(
         assert_eq!(plan["adverse_events"][0]["care_session_id"], second);
     }
 );
+
+on_both_databases!(
+    /// The administration pages do the API's work: a user added (a short password refused,
+    /// naming the field) can log in; an administrator cannot disable themselves; the audit trail
+    /// filters by user; the clinic's time zone is checked.
+    administration_pages,
+    async |app: &TestApp| {
+        let admin = app.user("admin").await;
+        let (_, me) = admin.get("/api/v1/session").await;
+        let admin_id = me["user"]["user_id"].as_str().unwrap().to_owned();
+        let (status, page) = get_page(&admin, "/clinic/admin").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains(&admin_id), "the users are listed");
+        let form = |password: &str| vec![("name".to_owned(), "Priya Raman".to_owned()), ("email".to_owned(), "priya@test.example".to_owned()), ("role".to_owned(), "clinician".to_owned()), ("password".to_owned(), password.to_owned())];
+        let (status, _, page) = post_form(&admin, "/clinic/admin/users", &form("short")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("href=\"#new-user-password\""), "{page}");
+        assert_eq!(post_form(&admin, "/clinic/admin/users", &form("a long enough password")).await.0, StatusCode::SEE_OTHER);
+        let priya = app.login("priya@test.example", "a long enough password").await;
+        assert_eq!(priya.get("/api/v1/session").await.1["user"]["role"], "clinician");
+
+        let (status, _, page) = post_form(&admin, &format!("/clinic/admin/users/{admin_id}"), &[("role".to_owned(), "admin".to_owned()), ("disabled".to_owned(), "yes".to_owned())]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("cannot disable or demote their own account"), "{page}");
+
+        let (status, _, page) = post_form(&admin, "/clinic/admin/clinic", &[("time_zone".to_owned(), "Nowhere/Land".to_owned())]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("href=\"#clinic-time_zone\""), "{page}");
+        assert_eq!(post_form(&admin, "/clinic/admin/clinic", &[("time_zone".to_owned(), "Europe/Madrid".to_owned())]).await.0, StatusCode::SEE_OTHER);
+        assert_eq!(admin.get("/api/v1/clinic").await.1["time_zone"], "Europe/Madrid");
+
+        let priya_id = priya.get("/api/v1/session").await.1["user"]["user_id"].as_str().unwrap().to_owned();
+        let (_, trail) = admin.get(&format!("/api/v1/audit?actor={priya_id}")).await;
+        let actors: Vec<&str> = trail["items"].as_array().unwrap().iter().map(|r| r["actor"].as_str().unwrap()).collect();
+        assert!(!actors.is_empty() && actors.iter().all(|a| *a == priya_id), "{actors:?}");
+        let (status, page) = get_page(&admin, &format!("/clinic/admin/audit?actor={priya_id}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("session.create") && !page.contains("user.create"), "only Priya's records");
+        let coordinator = app.user("coordinator").await;
+        assert_eq!(get_page(&coordinator, "/clinic/admin/audit").await.0, StatusCode::FORBIDDEN);
+    }
+);

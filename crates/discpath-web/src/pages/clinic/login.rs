@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::{FormFields, Frame, Staff};
 use crate::audited::RequestId;
+use crate::auth::Role;
 use crate::client::ClientAddress;
 use crate::error::ApiError;
 use crate::pages::i18n::{self, LangCodes as _};
@@ -58,7 +59,13 @@ pub(crate) async fn form(Query(query): Query<LoginQuery>, headers: HeaderMap) ->
         None => None,
     };
     let page = LoginPage {
-        frame: Frame { lang, tr: i18n::texts(lang), user: None, consultations: false },
+        frame: Frame {
+            lang,
+            tr: i18n::texts(lang),
+            user: None,
+            consultations: false,
+            admin: false,
+        },
         email: String::new(),
         next: safe_next(query.next.as_deref()),
         errors: Vec::new(),
@@ -79,7 +86,13 @@ pub(crate) async fn submit(
     let lang = i18n::of_request(Some(form.get("lang")).filter(|l| !l.is_empty()), &headers);
     let (email, password) = (form.get("email"), form.get("password"));
     let mut page = LoginPage {
-        frame: Frame { lang, tr: i18n::texts(lang), user: None, consultations: false },
+        frame: Frame {
+            lang,
+            tr: i18n::texts(lang),
+            user: None,
+            consultations: false,
+            admin: false,
+        },
         email: email.to_owned(),
         next: safe_next(Some(form.get("next"))),
         errors: Vec::new(),
@@ -96,7 +109,10 @@ pub(crate) async fn submit(
     }
     match sessions::sign_in(&state, &request_id, client, email, password.to_owned()).await {
         Ok(signed_in) => {
-            let mut response = Redirect::to(&page.next).into_response();
+            // An administrator sees no patient data: the default landing is their own page.
+            let admin = Role::parse(&signed_in.user.role) == Some(Role::Admin);
+            let next = if admin && page.next == "/clinic/" { "/clinic/admin" } else { &page.next };
+            let mut response = Redirect::to(next).into_response();
             response.headers_mut().insert(header::SET_COOKIE, signed_in.cookie);
             response
         }

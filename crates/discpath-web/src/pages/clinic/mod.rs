@@ -7,6 +7,7 @@
 //! access. A visitor without a session is sent to the login page; a role without the page's
 //! permission gets the 403 page.
 
+mod admin;
 mod care_plan;
 mod consultations;
 mod intake;
@@ -21,6 +22,10 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 
+pub(crate) use admin::{
+    add_user as admin_add_user, admin, audit as admin_audit, change as admin_change_user,
+    clinic as admin_clinic,
+};
 pub(crate) use care_plan::{
     adverse_event as plan_adverse_event, book as plan_book, calendar as plan_calendar,
     session as plan_session,
@@ -61,6 +66,7 @@ impl Staff {
             tr: self.tr,
             user: Some((self.caller.user.name.clone(), self.caller.role.as_str())),
             consultations: self.caller.role.allows(Permission::HandleConsultations),
+            admin: self.caller.role.allows(Permission::ManageUsers),
         }
     }
 
@@ -131,7 +137,13 @@ impl FromRequestParts<AppState> for Staff {
                 Err(Redirect::to(&format!("{LOGIN}?next={next}")).into_response())
             }
             Err(error) => {
-                let frame = Frame { lang, tr: i18n::texts(lang), user: None, consultations: false };
+                let frame = Frame {
+                    lang,
+                    tr: i18n::texts(lang),
+                    user: None,
+                    consultations: false,
+                    admin: false,
+                };
                 let (status, _) = error.status_and_code();
                 tracing::error!(error = ?error, "cannot tell who is calling");
                 let page = Failure { frame, key: "clinic.failed", detail: None };
@@ -149,6 +161,8 @@ pub(crate) struct Frame {
     pub user: Option<(String, &'static str)>,
     /// Whether the menu links the consultation queue.
     pub consultations: bool,
+    /// Whether the menu links the administration pages (instead of the work list).
+    pub admin: bool,
 }
 
 impl Frame {
