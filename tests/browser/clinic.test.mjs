@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { vignette } from './answers.mjs';
-import { HEIGHT, ROOT, SCREENSHOTS, axeBlocking, begin, browser, finish, server } from './support.mjs';
+import {
+  HEIGHT, ROOT, SCREENSHOTS, axeBlocking, begin, browser, finish, recordText, server,
+} from './support.mjs';
 
 // Asynchronous, so that the server's output keeps being read while the check runs.
 const run = promisify(execFile);
@@ -148,6 +150,9 @@ describe('the clinic pages', () => {
         assessments[name] = page.url();
         if (name === 'pregnant-herniation') await look(page, 'recommendation-coordinator', t);
       }
+      await Promise.all([page.waitForNavigation(), page.click('a.who')]);
+      assert.equal(await page.textContent('h1'), 'Your account');
+      await look(page, 'account', t);
       // The decision is refused to a coordinator, however it is posted.
       const refused = await page.request.post(`${assessments['herniation-sequence']}/decision`, { form: { action: 'accept' } });
       assert.equal(refused.status(), 403);
@@ -204,7 +209,10 @@ describe('the clinic pages', () => {
       assert.match(await page.textContent('#decision'), /Prefers to start with exercise/);
       await look(page, 'recommendation-decided', t);
 
-      // The course, booked from the decision, as a calendar.
+      // The course, booked from the decision, as a calendar: starting in a week, so that the
+      // baseline questionnaire's window (the four weeks before the start) is open today.
+      const start = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+      await page.fill('#book-start_date', start);
       await Promise.all([page.waitForNavigation(), page.click('#book button[type=submit]')]);
       assert.match(new URL(page.url()).pathname, /^\/clinic\/care-plans\//, 'booked: the calendar');
       const planUrl = page.url().split('#')[0];
@@ -228,7 +236,7 @@ describe('the clinic pages', () => {
       await page.fill(`#session-${sessionIds[0]}-action_taken`, 'Reduced the load; review next session');
       await Promise.all([page.waitForNavigation(), page.click(`#session-${sessionIds[0]} details:nth-of-type(2) button[type=submit]`)]);
       assert.match(await page.textContent(`#session-${sessionIds[0]}`), /Adverse event \(Mild\)/);
-      assert.match(await page.textContent('main'), /Follow-up: 6 weeks/, 'the follow-up points are on the calendar');
+      assert.match(await page.textContent('main'), /Follow-up: 6 weeks.*Follow-up: 6 months/s, 'the follow-up points are on the calendar');
       await look(page, 'care-plan', t);
 
       // The iCalendar file, checked by a third-party parser (PyPI icalendar).
@@ -245,6 +253,43 @@ describe('the clinic pages', () => {
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+
+      // A follow-up link: shown once to the clinician, it works once for the patient.
+      const point = page.locator('li.follow-up', { hasText: 'baseline' });
+      await Promise.all([page.waitForNavigation(), point.locator('button[type=submit]').click()]);
+      const address = (await page.textContent('#issued-link .link-address')).trim();
+      assert.match(address, /^http:\/\/127\.0\.0\.1:\d+\/f\/[A-Za-z0-9_-]{43}$/);
+      await look(page, 'care-plan-link', t);
+      const patient = await browser.newContext({ viewport: { width: 360, height: HEIGHT }, bypassCSP: true });
+      try {
+        const form = await patient.newPage();
+        await form.goto(address);
+        await look(form, 'follow-up', t);
+        await recordText(form, 'follow-up');
+        await form.check('#pain-back-3');
+        const [refused] = await Promise.all([form.waitForNavigation(), form.click('#follow-up button[type=submit]')]);
+        assert.equal(refused.status(), 422, 'the leg pain and the change are needed');
+        assert.deepEqual(await form.$$eval('.error-summary a', (as) => as.map((a) => a.getAttribute('href'))), ['#pain-leg', '#global_change']);
+        assert.ok(await form.isChecked('#pain-back-3'), 'the answers are kept');
+        await look(form, 'follow-up-error', t);
+        await form.check('#pain-leg-2');
+        await form.check('#global_change-much_improved');
+        for (let i = 1; i <= 10; i++) await form.check(`#odi-${i}-1`);
+        const [done] = await Promise.all([form.waitForNavigation(), form.click('#follow-up button[type=submit]')]);
+        assert.equal(done.status(), 200);
+        assert.match(await form.textContent('h1'), /Thank you/);
+        await look(form, 'follow-up-thanks', t);
+        await recordText(form, 'follow-up-thanks');
+        const again = await form.goto(address);
+        assert.equal(again.status(), 410, 'used once, the link refuses');
+        assert.match(await form.textContent('h1'), /no longer works/);
+        await look(form, 'follow-up-gone', t);
+        await recordText(form, 'follow-up-gone');
+      } finally {
+        await patient.close();
+      }
+      await page.reload();
+      assert.match(await point.textContent(), /Completed/, 'the answered point is completed on the calendar');
 
       await Promise.all([page.waitForNavigation(), page.click('.clinic-nav button')]);
       assert.match(await page.textContent('main'), /You have logged out/);

@@ -83,13 +83,17 @@ pub struct FollowUpAnswers {
     pub label: String,
     /// The answers, as a partial document (questionnaires and pain only).
     pub answers: Assessment,
+    /// The patient's global impression of change since the start of care (a code of
+    /// [`crate::vocabulary::GLOBAL_CHANGE`]), when answered.
+    pub global_change: Option<&'static str>,
 }
 
 /// Parses and validates a follow-up's answers.
 pub fn parse_follow_up(json: &str) -> Result<FollowUpAnswers, InvalidDocument> {
     let mut validator = read_text(json, FollowUp, Mode::Complete)?;
     let label = validator.label.take().unwrap_or_default();
-    Ok(FollowUpAnswers { label, answers: validator.finish()? })
+    let global_change = validator.global_change.take();
+    Ok(FollowUpAnswers { label, answers: validator.finish()?, global_change })
 }
 
 /// Whether every required field must be there (a complete document) or none (a partial one).
@@ -147,6 +151,8 @@ fn section_range(section: &str) -> Range<usize> {
 struct Validator {
     errors: Vec<FieldError>,
     doc: Assessment,
+    /// A follow-up's global impression of change (follow-up answers only).
+    global_change: Option<&'static str>,
     /// A follow-up's label (follow-up answers only).
     label: Option<String>,
     mode: Mode,
@@ -166,6 +172,7 @@ impl Validator {
                 closed_dates: Vec::new(),
             },
             label: None,
+            global_change: None,
             mode,
         }
     }

@@ -260,6 +260,18 @@ fn follow_up_answers_are_validated_like_a_document() {
 }
 
 #[test]
+fn a_follow_up_may_carry_the_global_impression_of_change() {
+    let ok = crate::parse_follow_up(r#"{"label": "6 months", "global_change": "much_improved"}"#)
+        .unwrap();
+    assert_eq!(ok.global_change, Some("much_improved"));
+    assert_eq!(crate::parse_follow_up(r#"{"label": "6 weeks"}"#).unwrap().global_change, None);
+    let invalid =
+        crate::parse_follow_up(r#"{"label": "6 weeks", "global_change": "better"}"#).unwrap_err();
+    assert_eq!(invalid.errors[0].path, "global_change");
+    assert!(invalid.errors[0].message.contains("very_much_improved"), "{}", invalid.errors[0]);
+}
+
+#[test]
 fn closed_dates_are_validated_sorted_and_deduplicated() {
     let mut doc = minimal();
     doc["plan"] = json!({ "start_date": "2027-01-04", "closed_dates": ["2027-01-08", "2027-01-05", "2027-01-08"] });

@@ -488,6 +488,17 @@ const _: () = assert!(FIELD_COUNT <= 128, "the vocabulary outgrew the parser's f
 pub const ODI_ITEMS: usize = 10;
 /// The largest score of one ODI item.
 pub const ODI_ITEM_MAX: u8 = 5;
+/// The Patient Global Impression of Change, seven points (IMMPACT, Dworkin et al. 2008): the
+/// answer to "since the start of your care, how has your back and leg problem changed?".
+pub const GLOBAL_CHANGE: &[&str] = &[
+    "very_much_improved",
+    "much_improved",
+    "minimally_improved",
+    "no_change",
+    "minimally_worse",
+    "much_worse",
+    "very_much_worse",
+];
 /// The number of items in the Keele STarT Back Screening Tool.
 pub const START_BACK_ITEMS: usize = 9;
 

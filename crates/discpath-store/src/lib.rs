@@ -3,7 +3,7 @@
 //!
 //! Reading order: [`Store`] (connect, migrate, begin a transaction), [`Tx`] (one request's
 //! transaction), then the record modules — [`accounts`], [`patients`], [`assessments`],
-//! [`care`], [`consultations`], [`throttle`], [`outcomes`] and [`worklist`] (read models) — and [`audit`], the append-only hash-chained audit trail.
+//! [`care`], [`consultations`], [`links`], [`throttle`], [`outcomes`] and [`worklist`] (read models) — and [`audit`], the append-only hash-chained audit trail.
 //!
 //! Every query is portable SQL run through sqlx's `Any` driver: `$N` placeholders (which the
 //! SQLite driver accepts too), text for times and identifiers, integers for flags. Only the
@@ -17,6 +17,7 @@ pub mod care;
 mod checkpoint;
 pub mod consultations;
 mod error;
+pub mod links;
 pub mod outcomes;
 pub mod patients;
 mod store;

@@ -10,7 +10,7 @@ pub(crate) mod audit;
 pub(crate) mod care;
 pub(crate) mod clinic;
 pub(crate) mod consultations;
-mod follow_ups;
+pub(crate) mod follow_ups;
 mod ops;
 pub(crate) mod patients;
 pub(crate) mod users;
@@ -90,9 +90,13 @@ pub(crate) fn routes() -> (Router<AppState>, Vec<RouteSpec>) {
         .add("POST", "/c/{slug}/consultation", Public, pages::consultation_submit)
         .add("GET", "/c/{slug}/consultation/sent", Public, pages::consultation_sent)
         .add("GET", "/assets/{file}", Public, pages::asset)
+        .add("GET", "/f/{token}", Public, pages::follow_up_form)
+        .add("POST", "/f/{token}", Public, pages::follow_up_submit)
         .add("GET", "/clinic/login", Public, pages::clinic_login_form)
         .add("POST", "/clinic/login", Public, pages::clinic_login_submit)
         .add("POST", "/clinic/logout", Authenticated, pages::clinic_logout)
+        .add("GET", "/clinic/account", Authenticated, pages::clinic_account)
+        .add("POST", "/clinic/account/password", Authenticated, pages::clinic_account_password)
         .add("GET", "/clinic/", Requires(P::ReadPatients), pages::clinic_worklist)
         .add("GET", "/clinic/admin", Requires(P::ManageUsers), pages::clinic_admin)
         .add("POST", "/clinic/admin/users", Requires(P::ManageUsers), pages::clinic_admin_add_user)
@@ -178,6 +182,12 @@ pub(crate) fn routes() -> (Router<AppState>, Vec<RouteSpec>) {
         )
         .add(
             "POST",
+            "/clinic/care-plans/{care_plan_id}/follow-ups/{follow_up_id}/link",
+            Requires(P::RecordFollowUps),
+            pages::clinic_plan_link,
+        )
+        .add(
+            "POST",
             "/clinic/care-plans/{care_plan_id}/sessions/{session_id}/adverse-events",
             Requires(P::PlanCare),
             pages::clinic_plan_adverse_event,
@@ -188,6 +198,7 @@ pub(crate) fn routes() -> (Router<AppState>, Vec<RouteSpec>) {
         .add("POST", "/api/v1/session", Public, accounts::login)
         .add("GET", "/api/v1/session", Authenticated, accounts::current)
         .add("DELETE", "/api/v1/session", Authenticated, accounts::logout)
+        .add("PATCH", "/api/v1/account/password", Authenticated, users::change_password)
         .add("GET", "/api/v1/tokens", Authenticated, accounts::list_tokens)
         .add("POST", "/api/v1/tokens", Authenticated, accounts::create_token)
         .add("DELETE", "/api/v1/tokens/{token_id}", Authenticated, accounts::revoke_token)
@@ -290,6 +301,12 @@ pub(crate) fn routes() -> (Router<AppState>, Vec<RouteSpec>) {
             "/api/v1/care-plans/{care_plan_id}/calendar.ics",
             Requires(P::ReadPatients),
             care::calendar,
+        )
+        .add(
+            "POST",
+            "/api/v1/care-plans/{care_plan_id}/follow-ups/{follow_up_id}/links",
+            Requires(P::RecordFollowUps),
+            follow_ups::create_link,
         )
         .add(
             "GET",

@@ -1,4 +1,4 @@
-//! A follow-up's answers: its label, questionnaires and pain scores.
+//! A follow-up's answers: its label, questionnaires, pain scores and global impression of change.
 
 use serde::de::MapAccess;
 
@@ -6,7 +6,7 @@ use super::Validator;
 use super::loose::Loose;
 use super::sections::Scalars;
 use super::walk::{Entries, object_entry, unknown_entry};
-use crate::vocabulary::{BACK_PAIN, LEG_PAIN};
+use crate::vocabulary::{BACK_PAIN, GLOBAL_CHANGE, LEG_PAIN};
 
 /// The entries of a follow-up's answers.
 pub(super) struct FollowUp;
@@ -33,8 +33,18 @@ impl Entries for FollowUp {
                 object_entry(validator, "questionnaires", handler, map)?;
             }
             "pain" => object_entry(validator, "pain", Pain, map)?,
+            "global_change" => match map.next_value::<Loose<'de>>()? {
+                Loose::Str(code) if GLOBAL_CHANGE.contains(&code.as_ref()) => {
+                    validator.global_change =
+                        GLOBAL_CHANGE.iter().copied().find(|c| *c == code.as_ref());
+                }
+                other => validator.error(
+                    "global_change",
+                    format!("expected one of {}, found {other}", GLOBAL_CHANGE.join(", ")),
+                ),
+            },
             other => {
-                let known = &["label", "questionnaires", "pain"];
+                let known = &["label", "questionnaires", "pain", "global_change"];
                 unknown_entry(validator, other.to_owned(), other, known, map)?;
             }
         }

@@ -11,6 +11,7 @@ mod assets;
 mod clinic;
 mod consultation;
 mod evidence;
+mod follow_up;
 mod i18n;
 mod landing;
 
@@ -27,9 +28,10 @@ pub(crate) use assessment::{
 };
 pub(crate) use assets::asset;
 pub(crate) use clinic::{
-    admin as clinic_admin, admin_add_user as clinic_admin_add_user,
-    admin_audit as clinic_admin_audit, admin_change_user as clinic_admin_change_user,
-    admin_clinic as clinic_admin_clinic, consultation_queue as clinic_consultation_queue,
+    account as clinic_account, account_password as clinic_account_password, admin as clinic_admin,
+    admin_add_user as clinic_admin_add_user, admin_audit as clinic_admin_audit,
+    admin_change_user as clinic_admin_change_user, admin_clinic as clinic_admin_clinic,
+    consultation_queue as clinic_consultation_queue,
     consultation_register as clinic_consultation_register,
     consultation_request as clinic_consultation_request,
     consultation_status as clinic_consultation_status, decide as clinic_decide,
@@ -37,12 +39,13 @@ pub(crate) use clinic::{
     login_form as clinic_login_form, login_submit as clinic_login_submit, logout as clinic_logout,
     patient as clinic_patient, plan_adverse_event as clinic_plan_adverse_event,
     plan_book as clinic_plan_book, plan_calendar as clinic_plan_calendar,
-    plan_session as clinic_plan_session, recommendation as clinic_recommendation,
-    worklist as clinic_worklist,
+    plan_link as clinic_plan_link, plan_session as clinic_plan_session,
+    recommendation as clinic_recommendation, worklist as clinic_worklist,
 };
 pub(crate) use consultation::{
     form as consultation_form, sent as consultation_sent, submit as consultation_submit,
 };
+pub(crate) use follow_up::{form as follow_up_form, submit as follow_up_submit};
 pub(crate) use landing::landing;
 
 use crate::state::AppState;
@@ -125,6 +128,16 @@ impl FromRequestParts<AppState> for PageContext {
             Err(_) => Err(not_found(i18n::of_request(requested.as_deref(), &parts.headers))),
         }
     }
+}
+
+/// The 1-based item of a questionnaire that a contract error's path names
+/// (`questionnaires.odi[3]` → 4; the list as a whole, `questionnaires.odi` → 1), or none for
+/// another path.
+pub(crate) fn questionnaire_item(path: &str, list: &str) -> Option<usize> {
+    let rest = path.strip_prefix("questionnaires.")?.strip_prefix(list)?;
+    let index =
+        rest.strip_prefix('[').and_then(|r| r.split(']').next()).and_then(|i| i.parse().ok());
+    (rest.is_empty() || rest.starts_with('[')).then(|| index.unwrap_or(0) + 1)
 }
 
 /// Renders a page with its headers.
@@ -214,4 +227,19 @@ struct NotFound {
 fn not_found(lang: Lang) -> Response {
     let page = NotFound { lang, tr: i18n::texts(lang), clinic_name: "discpath", slug: "" };
     html(StatusCode::NOT_FOUND, &page)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_questionnaire_error_names_its_item() {
+        assert_eq!(super::questionnaire_item("questionnaires.odi[3]", "odi"), Some(4));
+        assert_eq!(super::questionnaire_item("questionnaires.odi", "odi"), Some(1));
+        assert_eq!(
+            super::questionnaire_item("questionnaires.start_back[8]", "start_back"),
+            Some(9)
+        );
+        assert_eq!(super::questionnaire_item("questionnaires.odi_extra", "odi"), None);
+        assert_eq!(super::questionnaire_item("pain.back", "odi"), None);
+    }
 }

@@ -58,7 +58,7 @@ pub(crate) async fn new_user(
     let email = fields.email("email", true);
     let name = fields.text("name", true, 200);
     let role = fields.one_of("role", true, &Role::ALL.map(Role::as_str));
-    let password = password_field(&mut fields, true);
+    let password = password_field(&mut fields, "password", true);
     fields.finish()?;
     let password_hash = state.passwords.hash(password.unwrap_or_default()).await?;
     let user = User {
@@ -83,10 +83,10 @@ pub(crate) async fn new_user(
     Ok(user)
 }
 
-fn password_field(fields: &mut Fields<'_>, required: bool) -> Option<String> {
-    let password = fields.text("password", required, 1024)?;
+fn password_field(fields: &mut Fields<'_>, key: &str, required: bool) -> Option<String> {
+    let password = fields.text(key, required, 1024)?;
     if password.chars().count() < MIN_PASSWORD {
-        fields.reject("password", format!("expected at least {MIN_PASSWORD} characters"));
+        fields.reject(key, format!("expected at least {MIN_PASSWORD} characters"));
         return None;
     }
     Some(password)
@@ -123,7 +123,7 @@ pub(crate) async fn change_user(
     let mut fields = Fields::new(body, &["name", "role", "disabled", "password"]);
     let name = fields.text("name", false, 200);
     let role = fields.one_of("role", false, &Role::ALL.map(Role::as_str));
-    let password = password_field(&mut fields, false);
+    let password = password_field(&mut fields, "password", false);
     let disabled = fields.boolean("disabled");
     fields.finish()?;
     let mut user =
@@ -149,4 +149,52 @@ pub(crate) async fn change_user(
         accounts::end_credentials(tx, &user, &now()).await?;
     }
     Ok(user)
+}
+
+/// `PATCH /api/v1/account/password` `{current_password, new_password}` (any user): changes the
+/// caller's own password, which ends every session and token of theirs.
+pub(crate) async fn change_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    request_id: RequestId,
+    JsonBody(body): JsonBody,
+) -> Result<StatusCode, ApiError> {
+    change_own_password(&state, &caller, &request_id, &body).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Changes the caller's own password from `{current_password, new_password}` (12 characters or
+/// more, not the current one), audited, refusals too. The passwords are checked and hashed
+/// before the transaction opens, so no transaction waits for argon2id. The work of the API and
+/// of the account page.
+pub(crate) async fn change_own_password(
+    state: &AppState,
+    caller: &Caller,
+    request_id: &RequestId,
+    body: &Value,
+) -> Result<(), ApiError> {
+    let checked = async {
+        let mut fields = Fields::new(body, &["current_password", "new_password"]);
+        let current = fields.text("current_password", true, 1024);
+        let new = password_field(&mut fields, "new_password", true);
+        if new.is_some() && new == current {
+            fields.reject("new_password", "is the current password: choose a new one");
+        }
+        fields.finish()?;
+        let (current, new) = (current.unwrap_or_default(), new.unwrap_or_default());
+        if !state.passwords.verify(current, Some(caller.user.password_hash.clone())).await? {
+            return Err(ApiError::invalid("current_password", "is not your current password"));
+        }
+        state.passwords.hash(new).await
+    }
+    .await;
+    audited(state, Actor::User(caller), "account.password", request_id, async |tx, subject| {
+        let password_hash = checked?;
+        subject.resource = Some(caller.user.user_id.clone());
+        let user = User { password_hash, ..caller.user.clone() };
+        accounts::update_user(tx, &user).await?;
+        accounts::end_credentials(tx, &user, &now()).await?;
+        Ok(())
+    })
+    .await
 }

@@ -15,7 +15,7 @@ pub(crate) async fn records(app: &TestApp, patient_id: &str) -> Vec<Value> {
     page["items"].as_array().unwrap().clone()
 }
 
-async fn execute(app: &TestApp, sql: &str) -> Result<(), sqlx::Error> {
+pub(crate) async fn execute(app: &TestApp, sql: &str) -> Result<(), sqlx::Error> {
     let mut conn = sqlx::AnyConnection::connect(&app.database_url).await?;
     sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).execute(&mut conn).await.map(|_| ())
 }

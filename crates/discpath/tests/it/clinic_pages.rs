@@ -367,3 +367,98 @@ on_both_databases!(
         assert_eq!(get_page(&coordinator, "/clinic/admin/audit").await.0, StatusCode::FORBIDDEN);
     }
 );
+
+on_both_databases!(
+    /// A follow-up link lets one patient answer one follow-up point without logging in: stored
+    /// hashed, it works once (the answers scored and stored with the episode), a newer link
+    /// revokes it, an expired one refuses, and a refused or incomplete form stores nothing.
+    follow_up_links,
+    async |app: &TestApp| {
+        let clinician = app.user("clinician").await;
+        let (_, episode_id) = patient_with_episode(&clinician, "LINK-1").await;
+        let (_, assessment) = clinician.post(&format!("/api/v1/episodes/{episode_id}/assessments"), &vignette_input("herniation-sequence")).await;
+        let assessment_id = assessment["assessment_id"].as_str().unwrap();
+        clinician.post(&format!("/api/v1/assessments/{assessment_id}/decision"), &serde_json::json!({ "action": "accept" })).await;
+        let (_, plan) = clinician.post(&format!("/api/v1/assessments/{assessment_id}/care-plan"), &serde_json::json!({})).await;
+        let plan_id = plan["care_plan"]["care_plan_id"].as_str().unwrap().to_owned();
+        let point = plan["follow_ups"][1]["follow_up_id"].as_str().unwrap().to_owned();
+        let links = format!("/api/v1/care-plans/{plan_id}/follow-ups/{point}/links");
+        let (status, first) = clinician.post(&links, &serde_json::json!({ "language": "es" })).await;
+        assert_eq!(status, StatusCode::CREATED, "{first}");
+        let first = first["path"].as_str().unwrap().to_owned();
+        let (_, second) = clinician.post(&links, &serde_json::json!({})).await;
+        let second = second["path"].as_str().unwrap().to_owned();
+        let patient = app.anonymous();
+        assert_eq!(get_page(&patient, &first).await.0, StatusCode::GONE, "a newer link revokes the first");
+        let (status, page) = get_page(&patient, &second).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("name=\"odi.10\"") && page.contains("name=\"global_change\""), "{page}");
+        let token = second.strip_prefix("/f/").unwrap();
+        assert_eq!(token.len(), 43, "256 random bits, base64url");
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&app.database_url).await.unwrap();
+        let plain: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("select count(*) from follow_up_link where token_hash = '{token}'"))).fetch_one(&mut conn).await.unwrap();
+        assert_eq!(plain, 0, "the secret is not stored");
+
+        let before = app.counts().await;
+        let partial = [("pain.back".to_owned(), "3".to_owned())];
+        let (status, _, page) = post_form(&patient, &second, &partial).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("href=\"#pain-leg\"") && page.contains("href=\"#global_change\""), "{page}");
+        let unchanged = |counts: &[(String, i64)]| counts.iter().filter(|(t, _)| t != "audit_log").cloned().collect::<Vec<_>>();
+        assert_eq!(unchanged(&app.counts().await), unchanged(&before), "nothing stored");
+        let mut answers: Vec<(String, String)> = (1..=10).map(|i| (format!("odi.{i}"), "1".to_owned())).collect();
+        answers.extend([("pain.back".to_owned(), "3".to_owned()), ("pain.leg".to_owned(), "2".to_owned()), ("global_change".to_owned(), "much_improved".to_owned())]);
+        let (status, _, page) = post_form(&patient, &second, &answers).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("Thank you"), "{page}");
+        let (_, responses) = clinician.get(&format!("/api/v1/episodes/{episode_id}/follow-ups")).await;
+        let stored = &responses["items"][0];
+        assert_eq!(stored["label"], plan["follow_ups"][1]["label"]);
+        assert_eq!((stored["scores"]["odi"]["percent"].as_f64(), stored["scores"]["global_change"].as_str()), (Some(20.0), Some("much_improved")));
+        assert_eq!(stored["scores"]["pain"]["leg"], 2);
+        let after = app.counts().await;
+        assert_eq!(post_form(&patient, &second, &answers).await.0, StatusCode::GONE, "single use");
+        assert_eq!(unchanged(&app.counts().await), unchanged(&after), "a used link stores nothing");
+
+        let (_, third) = clinician.post(&links, &serde_json::json!({})).await;
+        let third = third["path"].as_str().unwrap().to_owned();
+        crate::audit_trail::execute(app, "update follow_up_link set expires_at = '2000-01-01T00:00:00.000Z' where used_at is null and revoked_at is null").await.unwrap();
+        assert_eq!(get_page(&patient, &third).await.0, StatusCode::GONE, "an expired link refuses");
+        assert_eq!(post_form(&patient, &third, &answers).await.0, StatusCode::GONE);
+        assert_eq!(get_page(&patient, "/f/not-a-link").await.0, StatusCode::GONE);
+    }
+);
+
+on_both_databases!(
+    /// One's own password changes on the account page (the API's work): the current password
+    /// is checked, the new one must be long enough; the change ends every session, and the new
+    /// password logs in.
+    own_password_changes,
+    async |app: &TestApp| {
+        let token_user = app.user("coordinator").await;
+        let (_, me) = token_user.get("/api/v1/session").await;
+        let email = me["user"]["email"].as_str().unwrap().to_owned();
+        let browser = app.login(&email, PASSWORD).await;
+        assert_eq!(get_page(&browser, "/clinic/account").await.0, StatusCode::OK);
+        let change = |current: &str, new: &str| vec![("current_password".to_owned(), current.to_owned()), ("new_password".to_owned(), new.to_owned())];
+        let (status, _, page) = post_form(&browser, "/clinic/account/password", &change("not it", "a brand new password")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("href=\"#account-current_password\""), "{page}");
+        let (status, _, page) = post_form(&browser, "/clinic/account/password", &change(PASSWORD, "short")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("href=\"#account-new_password\""), "{page}");
+        let (status, location, _) = post_form(&browser, "/clinic/account/password", &change(PASSWORD, "a brand new password")).await;
+        assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/clinic/login?ended=password&lang=en"));
+        assert_eq!(get_page(&browser, "/clinic/").await.0, StatusCode::SEE_OTHER, "every session ended");
+        assert_eq!(token_user.get("/api/v1/session").await.0, StatusCode::UNAUTHORIZED, "and every token");
+        let again = app.login(&email, "a brand new password").await;
+        let (status, _) = again.patch("/api/v1/account/password", &serde_json::json!({ "current_password": "a brand new password", "new_password": "a brand new password" })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "the new password must differ");
+        let actions: Vec<String> = {
+            let admin = app.user("admin").await;
+            let (_, trail) = admin.get("/api/v1/audit?limit=100").await;
+            trail["items"].as_array().unwrap().iter().filter(|r| r["action"] == "account.password").map(|r| r["outcome"].as_str().unwrap().to_owned()).collect()
+        };
+        assert!(actions.contains(&"ok".to_owned()) && actions.contains(&"invalid".to_owned()), "refusals are audited too: {actions:?}");
+    }
+);

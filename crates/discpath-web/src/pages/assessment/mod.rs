@@ -26,7 +26,7 @@ use discpath_engine::{RedFlagFinding, RedFlagScreening};
 use discpath_kb::KnowledgeBase;
 
 pub(crate) use answers::{Answers, Seal, Unsealed};
-pub(crate) use instruments::Instruments;
+pub(crate) use instruments::{Instruments, OdiSection};
 pub(crate) use outcome::{ConsultationForm, self_assessment};
 
 use super::i18n::{Lang, LangCodes as _, Texts};

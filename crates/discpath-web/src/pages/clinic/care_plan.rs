@@ -21,6 +21,7 @@ use crate::input::Path;
 use crate::routes::care::{
     SEVERITY, book_plan, change_session, follow_up_state, record_adverse_event,
 };
+use crate::routes::follow_ups::issue_link;
 use crate::state::{AppState, today};
 
 /// One entry of a week.
@@ -56,6 +57,10 @@ struct CalendarPage {
     counts: [(&'static str, usize); 4],
     severities: &'static [&'static str],
     may_plan: bool,
+    /// Whether the viewer may create follow-up links.
+    may_link: bool,
+    /// A follow-up link just created: the point's label, its address, when it expires.
+    issued: Option<(String, String, String)>,
     /// The session a form with problems was for, and the problems.
     failed: Option<String>,
     errors: Vec<(String, String)>,
@@ -150,6 +155,8 @@ fn page(
         counts,
         severities: SEVERITY,
         may_plan: staff.caller.role.allows(Permission::PlanCare),
+        may_link: staff.caller.role.allows(Permission::RecordFollowUps),
+        issued: None,
         failed,
         errors,
     }
@@ -204,6 +211,62 @@ pub(crate) async fn book(
     match booked {
         Ok((plan, _, _)) => {
             Redirect::to(&format!("/clinic/care-plans/{}", plan.care_plan_id)).into_response()
+        }
+        Err(error) => staff.failure(&error),
+    }
+}
+
+/// `POST /clinic/care-plans/{care_plan_id}/follow-ups/{follow_up_id}/link` `language`: a
+/// follow-up link for the patient, shown once on the calendar (only its hash is kept).
+pub(crate) async fn link(
+    State(state): State<AppState>,
+    staff: Staff,
+    request_id: RequestId,
+    headers: axum::http::HeaderMap,
+    path: Result<Path<(String, String)>, ApiError>,
+    form: FormFields,
+) -> Response {
+    if let Some(refused) = staff.refusal(Permission::RecordFollowUps) {
+        return refused;
+    }
+    let Ok(Path((care_plan_id, follow_up_id))) = path else {
+        return staff.failure(&ApiError::NotFound("follow-up"));
+    };
+    let body = form.body(&["language"]);
+    let caller = &staff.caller;
+    let issued = audited(
+        &state,
+        Actor::User(caller),
+        "follow_up_link.create",
+        &request_id,
+        async |tx, subject| {
+            let (link, token) =
+                issue_link(tx, caller, subject, &care_plan_id, &follow_up_id, &body).await?;
+            let found = read(tx, caller.clinic(), &care_plan_id).await?;
+            Ok((link, token, found))
+        },
+    )
+    .await;
+    match issued {
+        Ok((link, token, found)) => {
+            let host =
+                headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+            let scheme = if state.config.secure_cookies
+                && !host.starts_with("127.0.0.1")
+                && !host.starts_with("localhost")
+            {
+                "https"
+            } else {
+                "http"
+            };
+            let address = if host.is_empty() {
+                format!("/f/{token}")
+            } else {
+                format!("{scheme}://{host}/f/{token}")
+            };
+            let mut page = page(&staff, found, None, Vec::new());
+            page.issued = Some((link.label, address, link.expires_at));
+            staff.render(&page)
         }
         Err(error) => staff.failure(&error),
     }

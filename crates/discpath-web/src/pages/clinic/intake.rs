@@ -210,15 +210,8 @@ fn element_id(name: &str) -> String {
 /// item; a path the form has no item for → the first item).
 fn error_target(path: &str) -> String {
     let indexed = |list: &str| {
-        path.strip_prefix(&format!("questionnaires.{list}")).map(|rest| {
-            let index = rest
-                .trim_start_matches('[')
-                .split(']')
-                .next()
-                .and_then(|i| i.parse::<usize>().ok())
-                .unwrap_or(0);
-            element_id(&format!("{list}.{}", index + 1))
-        })
+        crate::pages::questionnaire_item(path, list)
+            .map(|item| element_id(&format!("{list}.{item}")))
     };
     if let Some(id) = indexed("odi").or_else(|| indexed("start_back")) {
         return id;

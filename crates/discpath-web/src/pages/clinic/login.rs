@@ -54,6 +54,7 @@ pub(crate) async fn form(Query(query): Query<LoginQuery>, headers: HeaderMap) ->
     let lang = i18n::of_request(query.lang.as_deref(), &headers);
     let notice = match query.ended.as_deref() {
         Some("logout") => Some("clinic.login.logged_out"),
+        Some("password") => Some("clinic.login.password_changed"),
         Some(_) => Some("clinic.login.expired"),
         None if query.next.is_some() => Some("clinic.login.expired"),
         None => None,

@@ -7,6 +7,7 @@
 //! access. A visitor without a session is sent to the login page; a role without the page's
 //! permission gets the 403 page.
 
+mod account;
 mod admin;
 mod care_plan;
 mod consultations;
@@ -22,13 +23,14 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 
+pub(crate) use account::{account, password as account_password};
 pub(crate) use admin::{
     add_user as admin_add_user, admin, audit as admin_audit, change as admin_change_user,
     clinic as admin_clinic,
 };
 pub(crate) use care_plan::{
     adverse_event as plan_adverse_event, book as plan_book, calendar as plan_calendar,
-    session as plan_session,
+    link as plan_link, session as plan_session,
 };
 pub(crate) use consultations::{
     queue as consultation_queue, register as consultation_register,
