@@ -103,64 +103,84 @@ pub async fn append_all(tx: &mut Tx, events: &[AuditEvent<'_>]) -> Result<(), St
     let Some(first) = events.first() else { return Ok(()) };
     let stripe = NEXT_STRIPE.fetch_add(1, Ordering::Relaxed) % STRIPES;
     let chain = format!("{}/{stripe}", first.clinic_id.unwrap_or(SYSTEM_CHAIN));
-    for event in events {
-        debug_assert_eq!(event.clinic_id, first.clinic_id, "one clinic's events");
-        append_to(tx, &chain, event).await?;
-    }
-    Ok(())
-}
-
-async fn append_to(tx: &mut Tx, chain: &str, event: &AuditEvent<'_>) -> Result<(), StoreError> {
-    // One statement creates the chain's head or advances it, and returns the new sequence
-    // number with the previous record's hash; it also locks the head until the commit.
-    let (seq, prev_hash): (i64, String) = sqlx::query_as(
-        "insert into audit_head (chain, seq, hash) values ($1, 1, $2) \
-         on conflict (chain) do update set seq = audit_head.seq + 1 returning seq, hash",
+    let count = i64::try_from(events.len()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    // One statement creates the chain's head or advances it by every record at once, and
+    // returns the last sequence number with the hash of the record before the first; it also
+    // locks the head until the commit. Then the records, chained here, go in by batches, and the
+    // head takes the last one's hash: three statements a batch whatever its size (a list read
+    // audits one record per patient shown).
+    let (last, mut prev_hash): (i64, String) = sqlx::query_as(
+        "insert into audit_head (chain, seq, hash) values ($1, $3, $2) \
+         on conflict (chain) do update set seq = audit_head.seq + $3 returning seq, hash",
     )
-    .bind(chain)
+    .bind(&chain)
     .bind(GENESIS)
+    .bind(count)
     .fetch_one(tx.conn())
     .await?;
-    let record = AuditRecord {
-        chain: chain.to_owned(),
-        seq,
-        at: event.at.to_owned(),
-        clinic_id: event.clinic_id.map(str::to_owned),
-        actor: event.actor.to_owned(),
-        action: event.action.to_owned(),
-        patient_id: event.patient_id.map(str::to_owned),
-        resource: event.resource.map(str::to_owned),
-        outcome: event.outcome.to_owned(),
-        request_id: event.request_id.map(str::to_owned),
-        hash: String::new(),
-        prev_hash,
-    };
-    let hash = record_hash(&record);
-    sqlx::query(
-        "insert into audit_log (chain, seq, at, clinic_id, actor, action, patient_id, resource, outcome, request_id, prev_hash, hash) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(&record.chain)
-    .bind(record.seq)
-    .bind(&record.at)
-    .bind(&record.clinic_id)
-    .bind(&record.actor)
-    .bind(&record.action)
-    .bind(&record.patient_id)
-    .bind(&record.resource)
-    .bind(&record.outcome)
-    .bind(&record.request_id)
-    .bind(&record.prev_hash)
-    .bind(&hash)
-    .execute(tx.conn())
-    .await?;
+    let mut records = Vec::with_capacity(events.len());
+    for (seq, event) in (last - count + 1..).zip(events) {
+        debug_assert_eq!(event.clinic_id, first.clinic_id, "one clinic's events");
+        let mut record = AuditRecord {
+            chain: chain.clone(),
+            seq,
+            at: event.at.to_owned(),
+            clinic_id: event.clinic_id.map(str::to_owned),
+            actor: event.actor.to_owned(),
+            action: event.action.to_owned(),
+            patient_id: event.patient_id.map(str::to_owned),
+            resource: event.resource.map(str::to_owned),
+            outcome: event.outcome.to_owned(),
+            request_id: event.request_id.map(str::to_owned),
+            hash: String::new(),
+            prev_hash: std::mem::take(&mut prev_hash),
+        };
+        record.hash = record_hash(&record);
+        prev_hash.clone_from(&record.hash);
+        records.push(record);
+    }
+    for batch in records.chunks(INSERT_BATCH) {
+        let rows: Vec<String> = (0..batch.len())
+            .map(|row| {
+                let params: Vec<String> =
+                    (1..=12).map(|col| format!("${}", row * 12 + col)).collect();
+                format!("({})", params.join(", "))
+            })
+            .collect();
+        let sql = sqlx::AssertSqlSafe(format!(
+            "insert into audit_log (chain, seq, at, clinic_id, actor, action, patient_id, resource, outcome, request_id, prev_hash, hash) \
+             values {}",
+            rows.join(", ")
+        ));
+        let mut query = sqlx::query(sql);
+        for record in batch {
+            query = query
+                .bind(&record.chain)
+                .bind(record.seq)
+                .bind(&record.at)
+                .bind(&record.clinic_id)
+                .bind(&record.actor)
+                .bind(&record.action)
+                .bind(&record.patient_id)
+                .bind(&record.resource)
+                .bind(&record.outcome)
+                .bind(&record.request_id)
+                .bind(&record.prev_hash)
+                .bind(&record.hash);
+        }
+        query.execute(tx.conn()).await?;
+    }
     sqlx::query("update audit_head set hash = $1 where chain = $2")
-        .bind(&hash)
-        .bind(chain)
+        .bind(&prev_hash)
+        .bind(&chain)
         .execute(tx.conn())
         .await?;
     Ok(())
 }
+
+/// Records a multi-row insert takes at once (12 parameters each, well under either database's
+/// limit).
+const INSERT_BATCH: usize = 200;
 
 /// Where a page of the audit trail starts: after this record, in (time, chain, sequence) order.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -113,7 +113,7 @@ pub async fn patient(
 }
 
 /// A page of a clinic's patients in id (creation) order after `after`, optionally those whose
-/// name contains `search` (case-insensitive) or whose MRN is `search`.
+/// name contains `search` (case-insensitive) or whose MRN or date of birth is `search`.
 pub async fn patients(
     tx: &mut Tx,
     clinic_id: &str,
@@ -121,18 +121,32 @@ pub async fn patients(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<Patient>, StoreError> {
+    let after = after.unwrap_or_default();
+    let Some(search) = search else {
+        // Without a search, the page walks the key in order and stops after `limit` rows (a
+        // search's conditions would make the planner read every patient of the clinic first).
+        let sql = sqlx::AssertSqlSafe(format!(
+            "select {PATIENT_COLUMNS} from patient where clinic_id = $1 and patient_id > $2 \
+             order by patient_id limit $3"
+        ));
+        return Ok(sqlx::query_as(sql)
+            .bind(clinic_id)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(tx.conn())
+            .await?);
+    };
     let sql = sqlx::AssertSqlSafe(format!(
         "select {PATIENT_COLUMNS} from patient where clinic_id = $1 \
-         and ($2 = '' or name_search like $3 escape '\\' or mrn = $2 or birth_date = $2) \
+         and (name_search like $3 escape '\\' or mrn = $2 or birth_date = $2) \
          and patient_id > $4 order by patient_id limit $5"
     ));
-    let search = search.unwrap_or_default();
     let pattern = format!("%{}%", like_escape(&search.to_lowercase()));
     Ok(sqlx::query_as(sql)
         .bind(clinic_id)
         .bind(search)
         .bind(pattern)
-        .bind(after.unwrap_or_default())
+        .bind(after)
         .bind(limit)
         .fetch_all(tx.conn())
         .await?)
