@@ -139,13 +139,7 @@ async fn again(
     values: Value,
     errors: Vec<(String, String)>,
 ) -> Response {
-    let read = async {
-        let mut tx = state.store.begin().await?;
-        let found = read(&mut tx, staff.caller.clinic()).await?;
-        tx.commit().await?;
-        Ok::<_, ApiError>(found)
-    };
-    match read.await {
+    match super::reread(state, async |tx| read(tx, staff.caller.clinic()).await).await {
         Ok(found) => staff.render_with(
             StatusCode::UNPROCESSABLE_ENTITY,
             &page(staff, found, Some((form_id, values)), errors),

@@ -357,13 +357,9 @@ async fn on_session(
         Ok(()) => Redirect::to(&format!("/clinic/care-plans/{care_plan_id}#session-{session_id}"))
             .into_response(),
         Err(ApiError::Invalid(problems)) => {
-            let shown = async {
-                let mut tx = state.store.begin().await?;
-                let found = read(&mut tx, caller.clinic(), &care_plan_id).await?;
-                tx.commit().await?;
-                Ok::<_, ApiError>(found)
-            };
-            match shown.await {
+            match super::reread(state, async |tx| read(tx, caller.clinic(), &care_plan_id).await)
+                .await
+            {
                 Ok(found) => {
                     let errors = problems
                         .iter()

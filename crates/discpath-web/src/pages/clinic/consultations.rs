@@ -221,10 +221,11 @@ pub(crate) async fn request(
 
 /// Reads a request again to show it with a form's problems (the refused change was audited).
 async fn again(state: &AppState, staff: &Staff, id: &str) -> Result<ConsultationRequest, ApiError> {
-    let mut tx = state.store.begin().await?;
-    let request = consultations::request(&mut tx, staff.caller.clinic(), id).await?;
-    tx.commit().await?;
-    request.ok_or(ApiError::NotFound("consultation request"))
+    super::reread(state, async |tx| {
+        consultations::request(tx, staff.caller.clinic(), id).await.map_err(ApiError::from)
+    })
+    .await?
+    .ok_or(ApiError::NotFound("consultation request"))
 }
 
 /// `POST /clinic/consultations/{request_id}/status` `status, reason`.

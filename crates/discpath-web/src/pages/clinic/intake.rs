@@ -388,13 +388,11 @@ pub(crate) async fn submit(
             Redirect::to(&format!("/clinic/assessments/{}", record.assessment_id)).into_response()
         }
         Err(ApiError::Invalid(problems)) => {
-            let read = async {
-                let mut tx = state.store.begin().await?;
-                let found = episode_of(&mut tx, caller.clinic(), &episode_id).await;
-                tx.commit().await?;
-                found
-            };
-            match read.await {
+            match super::reread(&state, async |tx| {
+                episode_of(tx, caller.clinic(), &episode_id).await
+            })
+            .await
+            {
                 Ok((patient, episode)) => {
                     let (groups, errors) = groups(&values, &problems);
                     let page = IntakePage {

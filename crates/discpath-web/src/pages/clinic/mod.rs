@@ -187,6 +187,18 @@ struct Failure {
     detail: Option<String>,
 }
 
+/// Reads in a transaction of its own: what a form's page shows again after the form's audited
+/// work was refused (that refusal's audit record names the patient).
+pub(crate) async fn reread<T>(
+    state: &AppState,
+    work: impl AsyncFnOnce(&mut discpath_store::Tx) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let mut tx = state.store.begin().await?;
+    let found = work(&mut tx).await?;
+    tx.commit().await?;
+    Ok(found)
+}
+
 /// `text` for a query string value (RFC 3986 unreserved characters kept).
 fn url_encode(text: &str) -> String {
     text.bytes()

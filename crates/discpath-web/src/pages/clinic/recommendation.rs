@@ -322,13 +322,9 @@ pub(crate) async fn decide(
         Ok(_) => Redirect::to(&format!("/clinic/assessments/{assessment_id}")).into_response(),
         Err(ApiError::Invalid(problems)) => {
             let errors = messages(&problems);
-            let shown = async {
-                let mut tx = state.store.begin().await?;
-                let found = read(&mut tx, caller.clinic(), &assessment_id).await?;
-                tx.commit().await?;
-                page(&staff, found, posted, errors)
-            };
-            match shown.await {
+            let found =
+                super::reread(&state, async |tx| read(tx, caller.clinic(), &assessment_id).await);
+            match found.await.and_then(|found| page(&staff, found, posted, errors)) {
                 Ok(page) => staff.render_with(StatusCode::UNPROCESSABLE_ENTITY, &page),
                 Err(error) => staff.failure(&error),
             }
