@@ -42,6 +42,14 @@ async function logIn(role) {
   return { context, page };
 }
 
+// A day (2027-01-04) as the English summary writes it: "Monday 4 January 2027".
+function longDate(day) {
+  const date = new Date(`${day}T00:00:00Z`);
+  const weekday = date.toLocaleDateString('en-GB', { weekday: 'long', timeZone: 'UTC' });
+  const month = date.toLocaleDateString('en-GB', { month: 'long', timeZone: 'UTC' });
+  return `${weekday} ${date.getUTCDate()} ${month} ${date.getUTCFullYear()}`;
+}
+
 // Checks a page the way every clinic page is checked, and photographs it.
 async function look(page, name, t) {
   assert.equal(await page.locator('h1').count(), 1, `${name}: one h1`);
@@ -290,6 +298,31 @@ describe('the clinic pages', () => {
       }
       await page.reload();
       assert.match(await point.textContent(), /Completed/, 'the answered point is completed on the calendar');
+
+      // The printable summary, read back by pdftotext (Debian's poppler-utils), and looked at.
+      const pdf = await page.request.get(`${server.base}/api/v1/care-plans/${planId}/summary.pdf?lang=en`);
+      assert.equal(pdf.status(), 200);
+      assert.equal(pdf.headers()['content-type'], 'application/pdf');
+      const pdfDir = mkdtempSync(join(tmpdir(), 'discpath-pdf-'));
+      try {
+        writeFileSync(join(pdfDir, 'summary.pdf'), await pdf.body());
+        const { stdout: text } = await run('pdftotext', ['-layout', join(pdfDir, 'summary.pdf'), '-']);
+        assert.match(text, /Nadia Brennan/, 'the summary names the patient');
+        assert.match(text, /Your answers fit physical therapy/, 'the pathway in plain words');
+        assert.match(text, new RegExp(longDate(plan.sessions[0].session_date)), 'the first session date');
+        assert.match(text, /Prefers to start with exercise/, "the clinician's reason");
+        await run('pdftoppm', ['-png', '-r', '70', '-f', '1', '-l', '1', '-singlefile', join(pdfDir, 'summary.pdf'), join(SCREENSHOTS, 'clinic-summary-pdf')]);
+      } finally {
+        rmSync(pdfDir, { recursive: true, force: true });
+      }
+
+      // The timeline: the scores and the course drawn on the server, the events beneath.
+      await page.goto(`${server.base}/clinic/patients/${plan.care_plan.patient_id}`);
+      await Promise.all([page.waitForNavigation(), page.click('a:text("Timeline")')]);
+      assert.equal(await page.locator('.chart-svg svg').count(), 2, 'two charts, as SVG');
+      assert.match(await page.textContent('main'), /Overridden: Physical therapy/);
+      assert.match(await page.textContent('main'), /Follow-up answered: before your first visit/);
+      await look(page, 'timeline', t);
 
       await Promise.all([page.waitForNavigation(), page.click('.clinic-nav button')]);
       assert.match(await page.textContent('main'), /You have logged out/);

@@ -5,6 +5,7 @@
 
 use discpath_kb::{OutcomeDefinition, OutcomeMeasure};
 use jiff::civil::Date;
+use serde_json::Value;
 
 /// One time point's measures, each `None` when not answered.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -18,6 +19,31 @@ pub struct Measures {
 }
 
 impl Measures {
+    /// The measures an assessment recorded, from its stored JSON: the ODI percent its
+    /// recommendation scored, the back and leg pain of its document. Anything unreadable is
+    /// `None`.
+    pub fn of_assessment(document: &str, recommendation: &str) -> Self {
+        let document: Value = serde_json::from_str(document).unwrap_or_default();
+        let recommendation: Value = serde_json::from_str(recommendation).unwrap_or_default();
+        Self::read(
+            &recommendation["scores"]["odi"]["percent"],
+            &document["symptoms"]["back_pain"],
+            &document["symptoms"]["leg_pain"],
+        )
+    }
+
+    /// The measures of a scored follow-up answer, from its stored scores (`odi.percent`,
+    /// `pain.back`, `pain.leg`).
+    pub fn of_scores(scores: &str) -> Self {
+        let scores: Value = serde_json::from_str(scores).unwrap_or_default();
+        Self::read(&scores["odi"]["percent"], &scores["pain"]["back"], &scores["pain"]["leg"])
+    }
+
+    fn read(odi: &Value, back: &Value, leg: &Value) -> Self {
+        let pain = |value: &Value| value.as_u64().and_then(|n| u8::try_from(n).ok());
+        Self { odi: odi.as_f64(), back_pain: pain(back), leg_pain: pain(leg) }
+    }
+
     /// The value of what a definition measures: the ODI, or the worse of back and leg pain.
     pub fn of(&self, measure: OutcomeMeasure) -> Option<f64> {
         match measure {

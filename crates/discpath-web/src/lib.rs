@@ -27,6 +27,7 @@ mod routes;
 mod server;
 mod sessions;
 mod state;
+mod summary;
 mod throttles;
 
 use std::future::Future;

@@ -116,6 +116,12 @@ pub(crate) fn routes() -> (Router<AppState>, Vec<RouteSpec>) {
         )
         .add(
             "GET",
+            "/clinic/episodes/{episode_id}/timeline",
+            Requires(P::ReadPatients),
+            pages::clinic_timeline,
+        )
+        .add(
+            "GET",
             "/clinic/episodes/{episode_id}/intake",
             Requires(P::Assess),
             pages::clinic_intake_form,
@@ -301,6 +307,12 @@ pub(crate) fn routes() -> (Router<AppState>, Vec<RouteSpec>) {
             "/api/v1/care-plans/{care_plan_id}/calendar.ics",
             Requires(P::ReadPatients),
             care::calendar,
+        )
+        .add(
+            "GET",
+            "/api/v1/care-plans/{care_plan_id}/summary.pdf",
+            Requires(P::ReadPatients),
+            crate::summary::summary,
         )
         .add(
             "POST",

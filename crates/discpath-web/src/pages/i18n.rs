@@ -52,6 +52,17 @@ fn accepted(headers: &HeaderMap) -> Option<Lang> {
     best.map(|(_, lang)| lang)
 }
 
+/// The locale key of a follow-up point of the knowledge base, by its label.
+pub(crate) fn follow_up_key(label: &str) -> Option<&'static str> {
+    match label {
+        "baseline" => Some("course.follow_up.baseline"),
+        "6 weeks" => Some("course.follow_up.6_weeks"),
+        "3 months" => Some("course.follow_up.3_months"),
+        "6 months" => Some("course.follow_up.6_months"),
+        _ => None,
+    }
+}
+
 /// The words of one language, by dotted key (`landing.title`).
 #[derive(Debug)]
 pub(crate) struct Texts {

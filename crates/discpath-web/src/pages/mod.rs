@@ -12,7 +12,7 @@ mod clinic;
 mod consultation;
 mod evidence;
 mod follow_up;
-mod i18n;
+pub(crate) mod i18n;
 mod landing;
 
 use askama::Template;
@@ -40,7 +40,8 @@ pub(crate) use clinic::{
     patient as clinic_patient, plan_adverse_event as clinic_plan_adverse_event,
     plan_book as clinic_plan_book, plan_calendar as clinic_plan_calendar,
     plan_link as clinic_plan_link, plan_session as clinic_plan_session,
-    recommendation as clinic_recommendation, worklist as clinic_worklist,
+    recommendation as clinic_recommendation, timeline as clinic_timeline,
+    worklist as clinic_worklist,
 };
 pub(crate) use consultation::{
     form as consultation_form, sent as consultation_sent, submit as consultation_submit,

@@ -195,10 +195,10 @@ impl Gathered {
             let schedule: Vec<(&str, Date)> =
                 points.iter().map(|(label, _, date)| (*label, *date)).collect();
             let follow_ups = self.in_windows(&plan.episode_id, &points);
-            let baseline = follow_ups
-                .iter()
-                .find(|f| f.label == "baseline")
-                .map_or_else(|| assessed_measures(plan), |f| f.measures);
+            let baseline = follow_ups.iter().find(|f| f.label == "baseline").map_or_else(
+                || Measures::of_assessment(&plan.document, &plan.recommendation),
+                |f| f.measures,
+            );
             let escalated_on = self
                 .escalations
                 .iter()
@@ -243,36 +243,15 @@ impl Gathered {
                 *label == response.label && discpath_engine::within(*window, day)
             });
             if inside && !counted.iter().any(|c| c.label == response.label) {
-                let scores: Value = serde_json::from_str(&response.scores).unwrap_or_default();
                 counted.push(AnsweredFollowUp {
                     label: &response.label,
                     answered_on: day,
-                    measures: measures(
-                        &scores["odi"]["percent"],
-                        &scores["pain"]["back"],
-                        &scores["pain"]["leg"],
-                    ),
+                    measures: Measures::of_scores(&response.scores),
                 });
             }
         }
         counted
     }
-}
-
-/// The assessment's own ODI (its recommendation's score) and pain (its document).
-fn assessed_measures(plan: &PlannedEpisode) -> Measures {
-    let document: Value = serde_json::from_str(&plan.document).unwrap_or_default();
-    let recommendation: Value = serde_json::from_str(&plan.recommendation).unwrap_or_default();
-    measures(
-        &recommendation["scores"]["odi"]["percent"],
-        &document["symptoms"]["back_pain"],
-        &document["symptoms"]["leg_pain"],
-    )
-}
-
-fn measures(odi: &Value, back: &Value, leg: &Value) -> Measures {
-    let pain = |value: &Value| value.as_u64().and_then(|n| u8::try_from(n).ok());
-    Measures { odi: odi.as_f64(), back_pain: pain(back), leg_pain: pain(leg) }
 }
 
 /// The knowledge base's categories of the assessment's diagnoses, or `none`.

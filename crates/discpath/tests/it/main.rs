@@ -10,6 +10,7 @@ mod clinic_pages;
 mod hardening;
 mod outcomes;
 mod pages;
+mod printouts;
 mod replay;
 mod report;
 mod serve;

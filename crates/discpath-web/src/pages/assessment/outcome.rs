@@ -15,7 +15,7 @@ use super::now_secs;
 use super::questions::{self, Kind, UNSURE};
 use crate::consultation::SelfAssessment;
 use crate::pages::evidence::{self, EvidenceView};
-use crate::pages::i18n::{Lang, LangCodes as _, Texts};
+use crate::pages::i18n::{Lang, LangCodes as _, Texts, follow_up_key};
 use crate::pages::{PageContext, render};
 use crate::state::AppState;
 
@@ -379,17 +379,6 @@ fn missing(
     out
 }
 
-/// The locale key of a follow-up point of the knowledge base, by its label.
-fn follow_up_key(label: &str) -> Option<&'static str> {
-    match label {
-        "baseline" => Some("course.follow_up.baseline"),
-        "6 weeks" => Some("course.follow_up.6_weeks"),
-        "3 months" => Some("course.follow_up.3_months"),
-        "6 months" => Some("course.follow_up.6_months"),
-        _ => None,
-    }
-}
-
 fn band_key(band: &str) -> &'static str {
     match band {
         "minimal" => "scores.odi_band.minimal",
@@ -410,7 +399,7 @@ fn risk_key(risk: &str) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::follow_up_key;
+    use crate::pages::i18n::follow_up_key;
 
     #[test]
     fn every_follow_up_point_of_the_knowledge_base_has_words() {

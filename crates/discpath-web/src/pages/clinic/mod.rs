@@ -15,6 +15,7 @@ mod intake;
 mod login;
 mod patient;
 mod recommendation;
+mod timeline;
 mod worklist;
 
 use askama::Template;
@@ -40,6 +41,7 @@ pub(crate) use intake::{form as intake_form, submit as intake_submit};
 pub(crate) use login::{form as login_form, logout, submit as login_submit};
 pub(crate) use patient::patient;
 pub(crate) use recommendation::{decide, recommendation};
+pub(crate) use timeline::timeline;
 pub(crate) use worklist::worklist;
 
 use super::LangQuery;
