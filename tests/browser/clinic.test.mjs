@@ -161,6 +161,15 @@ describe('the clinic pages', () => {
       await Promise.all([page.waitForNavigation(), page.click('a.who')]);
       assert.equal(await page.textContent('h1'), 'Your account');
       await look(page, 'account', t);
+      // Two-factor sign-in: set up from the account page, the key shown until a code confirms it.
+      await Promise.all([page.waitForNavigation(), page.click('#totp button[type=submit]')]);
+      assert.match(await page.textContent('#totp-secret'), /^[A-Z2-7]{32}$/, 'a 160-bit key, in base32');
+      assert.match(await page.getAttribute('#totp-address', 'href'), /^otpauth:\/\/totp\/discpath%3A/);
+      await page.fill('#account-code', '12');
+      const [wrong] = await Promise.all([page.waitForNavigation(), page.click('#totp button[type=submit]')]);
+      assert.equal(wrong.status(), 422, 'a wrong code does not turn it on');
+      assert.deepEqual(await page.$$eval('.error-summary a', (as) => as.map((a) => a.getAttribute('href'))), ['#account-code']);
+      await look(page, 'account-two-factor', t);
       // The decision is refused to a coordinator, however it is posted.
       const refused = await page.request.post(`${assessments['herniation-sequence']}/decision`, { form: { action: 'accept' } });
       assert.equal(refused.status(), 403);

@@ -21,10 +21,12 @@ pub struct Clinic {
     pub emergency_number: String,
     /// Its IANA time zone (`America/Chicago`): booked session times are its local times.
     pub time_zone: String,
+    /// 1 when its administrators must sign in with a second factor.
+    pub admin_totp_required: i64,
 }
 
-const CLINIC_COLUMNS: &str =
-    "clinic_id, name, created_at, slug, display_name, emergency_number, time_zone";
+const CLINIC_COLUMNS: &str = "clinic_id, name, created_at, slug, display_name, emergency_number, \
+                              time_zone, admin_totp_required";
 
 /// A user account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -46,6 +48,22 @@ pub struct User {
     pub disabled: i64,
     /// When it was created.
     pub created_at: String,
+    /// The base32 secret of its second factor, once set up; never serialized.
+    #[serde(skip)]
+    pub totp_secret: Option<String>,
+    /// The secret being set up, until a first code confirms it; never serialized.
+    #[serde(skip)]
+    pub totp_pending: Option<String>,
+    /// The last time step a code was accepted for (a code works once).
+    #[serde(skip)]
+    pub totp_last_step: i64,
+}
+
+impl User {
+    /// Whether the user signs in with a second factor.
+    pub fn has_totp(&self) -> bool {
+        self.totp_secret.is_some()
+    }
 }
 
 /// An API token's description (never its secret).
@@ -63,8 +81,8 @@ pub struct ApiToken {
     pub revoked_at: Option<String>,
 }
 
-const USER_COLUMNS: &str =
-    "user_id, clinic_id, email, name, role, password_hash, disabled, created_at";
+const USER_COLUMNS: &str = "user_id, clinic_id, email, name, role, password_hash, disabled, \
+                            created_at, totp_secret, totp_pending, totp_last_step";
 
 /// Creates a clinic.
 pub async fn create_clinic(
@@ -88,6 +106,7 @@ pub async fn create_clinic(
         display_name: None,
         emergency_number: "911".to_owned(),
         time_zone: "UTC".to_owned(),
+        admin_totp_required: 0,
     })
 }
 
@@ -115,13 +134,14 @@ pub async fn clinic_by_slug(store: &Store, slug: &str) -> Result<Option<Clinic>,
 /// Saves a clinic's public-page settings; a slug another clinic has is a conflict.
 pub async fn update_clinic_pages(tx: &mut Tx, clinic: &Clinic) -> Result<(), StoreError> {
     sqlx::query(
-        "update clinic set slug = $1, display_name = $2, emergency_number = $3, time_zone = $4 \
-         where clinic_id = $5",
+        "update clinic set slug = $1, display_name = $2, emergency_number = $3, time_zone = $4, \
+         admin_totp_required = $5 where clinic_id = $6",
     )
     .bind(&clinic.slug)
     .bind(&clinic.display_name)
     .bind(&clinic.emergency_number)
     .bind(&clinic.time_zone)
+    .bind(clinic.admin_totp_required)
     .bind(&clinic.clinic_id)
     .execute(tx.conn())
     .await
@@ -183,6 +203,52 @@ pub async fn update_user(tx: &mut Tx, user: &User) -> Result<(), StoreError> {
     .execute(tx.conn())
     .await?;
     Ok(())
+}
+
+/// Whether the clinic requires its administrators to sign in with a second factor.
+pub async fn admin_totp_required(store: &Store, clinic_id: &str) -> Result<bool, StoreError> {
+    let required: Option<i64> =
+        sqlx::query_scalar("select admin_totp_required from clinic where clinic_id = $1")
+            .bind(clinic_id)
+            .fetch_optional(store.pool())
+            .await?;
+    Ok(required.unwrap_or(0) != 0)
+}
+
+/// Sets the user's second factor: `secret` (confirmed) and `pending` (being set up), either
+/// `None` to clear it.
+pub async fn set_totp(
+    tx: &mut Tx,
+    user: &User,
+    secret: Option<&str>,
+    pending: Option<&str>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "update app_user set totp_secret = $1, totp_pending = $2 \
+         where clinic_id = $3 and user_id = $4",
+    )
+    .bind(secret)
+    .bind(pending)
+    .bind(&user.clinic_id)
+    .bind(&user.user_id)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Spends a time step of the user's codes: true if it is later than any spent before (in one
+/// statement, so the same code cannot be accepted twice however many requests race).
+pub async fn spend_totp_step(tx: &mut Tx, user: &User, step: i64) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "update app_user set totp_last_step = $1 \
+         where clinic_id = $2 and user_id = $3 and totp_last_step < $1",
+    )
+    .bind(step)
+    .bind(&user.clinic_id)
+    .bind(&user.user_id)
+    .execute(tx.conn())
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Records a session (its token's hash), used from its start.

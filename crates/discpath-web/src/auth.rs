@@ -118,12 +118,22 @@ pub(crate) struct Caller {
     pub role: Role,
     /// The API token it authenticated with (none: a session cookie).
     pub token_id: Option<String>,
+    /// Whether the caller is an administrator who must set up a second factor first (their
+    /// clinic requires one): then no permission is granted.
+    pub second_factor_missing: bool,
 }
 
 impl Caller {
-    /// Refuses the request unless the caller's role has the permission.
+    /// Refuses the request unless the caller's role has the permission (and, for an
+    /// administrator of a clinic that requires it, a second factor is set up).
     pub(crate) fn require(&self, permission: Permission) -> Result<(), ApiError> {
-        if self.role.allows(permission) { Ok(()) } else { Err(ApiError::Forbidden) }
+        if self.second_factor_missing {
+            Err(ApiError::SecondFactorRequired)
+        } else if self.role.allows(permission) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
     }
 
     /// The caller's clinic.
@@ -158,7 +168,10 @@ impl FromRequestParts<AppState> for Caller {
         let role = Role::parse(&user.role).ok_or_else(|| {
             ApiError::Internal(format!("user {} has an unknown role", user.user_id))
         })?;
-        Ok(Self { user, role, token_id })
+        let second_factor_missing = role == Role::Admin
+            && !user.has_totp()
+            && accounts::admin_totp_required(&state.store, &user.clinic_id).await?;
+        Ok(Self { user, role, token_id, second_factor_missing })
     }
 }
 

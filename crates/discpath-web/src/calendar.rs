@@ -137,6 +137,7 @@ mod tests {
             display_name: None,
             emergency_number: "911".to_owned(),
             time_zone: "America/Chicago".to_owned(),
+            admin_totp_required: 0,
         };
         let plan = CarePlan {
             care_plan_id: "plan".to_owned(),

@@ -103,6 +103,9 @@ pub async fn seed(store: &Store, kb: &KnowledgeBase) -> Result<DemoLogin, StoreE
                     password_hash: password_hash.clone(),
                     disabled: 0,
                     created_at: at.clone(),
+                    totp_secret: None,
+                    totp_pending: None,
+                    totp_last_step: 0,
                 };
                 accounts::create_user(&mut tx, &user).await?;
                 user

@@ -18,6 +18,9 @@ pub enum ApiError {
     Unauthenticated,
     /// 403: the caller's role does not allow this.
     Forbidden,
+    /// 403: the caller is an administrator of a clinic that requires a second factor, and has
+    /// not set one up (their account's routes still answer).
+    SecondFactorRequired,
     /// 403: a cross-site request that changes state (CSRF protection).
     CrossSite,
     /// 404: the named thing does not exist (in the caller's clinic).
@@ -66,6 +69,7 @@ impl ApiError {
             Self::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
             Self::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
             Self::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            Self::SecondFactorRequired => (StatusCode::FORBIDDEN, "second_factor_required"),
             Self::CrossSite => (StatusCode::FORBIDDEN, "cross_site_request"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
@@ -87,7 +91,10 @@ impl ApiError {
             | Self::PayloadTooLarge
             | Self::MethodNotAllowed
             | Self::UnsupportedMediaType(_) => "invalid",
-            Self::Unauthenticated | Self::Forbidden | Self::CrossSite => "denied",
+            Self::Unauthenticated
+            | Self::Forbidden
+            | Self::SecondFactorRequired
+            | Self::CrossSite => "denied",
             Self::TooManyRequests { .. } => "throttled",
             Self::Busy => "busy",
             Self::NotFound(_) => "not_found",
@@ -107,6 +114,9 @@ impl ApiError {
             }
             Self::Unauthenticated => "log in, or send an API token".to_owned(),
             Self::Forbidden => "your role does not allow this".to_owned(),
+            Self::SecondFactorRequired => "your clinic requires administrators to sign in with a \
+                second factor: set it up first (POST /api/v1/account/totp)"
+                .to_owned(),
             Self::CrossSite => "cross-site requests that change data are refused".to_owned(),
             Self::NotFound(what) => format!("{what} not found"),
             Self::Conflict(message) => message.clone(),

@@ -29,6 +29,7 @@ mod sessions;
 mod state;
 mod summary;
 mod throttles;
+mod totp;
 
 use std::future::Future;
 use std::net::SocketAddr;

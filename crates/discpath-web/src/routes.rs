@@ -13,6 +13,7 @@ pub(crate) mod consultations;
 pub(crate) mod follow_ups;
 mod ops;
 pub(crate) mod patients;
+pub(crate) mod two_factor;
 pub(crate) mod users;
 
 use axum::Router;
@@ -97,6 +98,7 @@ pub(crate) fn routes() -> (Router<AppState>, Vec<RouteSpec>) {
         .add("POST", "/clinic/logout", Authenticated, pages::clinic_logout)
         .add("GET", "/clinic/account", Authenticated, pages::clinic_account)
         .add("POST", "/clinic/account/password", Authenticated, pages::clinic_account_password)
+        .add("POST", "/clinic/account/totp", Authenticated, pages::clinic_account_totp)
         .add("GET", "/clinic/", Requires(P::ReadPatients), pages::clinic_worklist)
         .add("GET", "/clinic/admin", Requires(P::ManageUsers), pages::clinic_admin)
         .add("POST", "/clinic/admin/users", Requires(P::ManageUsers), pages::clinic_admin_add_user)
@@ -205,6 +207,9 @@ pub(crate) fn routes() -> (Router<AppState>, Vec<RouteSpec>) {
         .add("GET", "/api/v1/session", Authenticated, accounts::current)
         .add("DELETE", "/api/v1/session", Authenticated, accounts::logout)
         .add("PATCH", "/api/v1/account/password", Authenticated, users::change_password)
+        .add("POST", "/api/v1/account/totp", Authenticated, two_factor::start_route)
+        .add("POST", "/api/v1/account/totp/confirm", Authenticated, two_factor::confirm_route)
+        .add("POST", "/api/v1/account/totp/remove", Authenticated, two_factor::remove_route)
         .add("GET", "/api/v1/tokens", Authenticated, accounts::list_tokens)
         .add("POST", "/api/v1/tokens", Authenticated, accounts::create_token)
         .add("DELETE", "/api/v1/tokens/{token_id}", Authenticated, accounts::revoke_token)

@@ -23,7 +23,9 @@ pub(crate) struct SignedIn {
     pub cookie: HeaderValue,
 }
 
-/// Logs in with e-mail and password.
+/// Logs in with e-mail and password, and the code of the second factor when the user has one
+/// (`totp::verify`: a missing or wrong code is refused naming `code`, and counts as a failed
+/// attempt, so guessing codes is throttled like guessing passwords).
 ///
 /// Throttled per account and per client address before the password is checked: the check and
 /// the count are one statement per key in the database, so concurrent attempts (on any number of
@@ -37,6 +39,7 @@ pub(crate) async fn sign_in(
     client: std::net::IpAddr,
     email: &str,
     password: String,
+    code: Option<&str>,
 ) -> Result<SignedIn, ApiError> {
     let limits = &state.config.limits;
     let account_key = throttles::key("login-account", email);
@@ -73,6 +76,12 @@ pub(crate) async fn sign_in(
     };
 
     let mut tx = state.store.begin().await?;
+    if let Some(secret) = &user.totp_secret
+        && let Err(refusal) = crate::totp::verify(&mut tx, user, secret, code).await
+    {
+        drop(tx);
+        return Err(attempt.refused(state, &at, refusal).await);
+    }
     throttle::forgive(&mut tx, &account_key, &limits.login_account, counted).await?;
     throttle::forgive(&mut tx, &client_key, &limits.login_client, 1).await?;
     let token = auth::new_secret("")?;

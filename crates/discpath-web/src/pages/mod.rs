@@ -28,7 +28,8 @@ pub(crate) use assessment::{
 };
 pub(crate) use assets::asset;
 pub(crate) use clinic::{
-    account as clinic_account, account_password as clinic_account_password, admin as clinic_admin,
+    account as clinic_account, account_password as clinic_account_password,
+    account_totp as clinic_account_totp, admin as clinic_admin,
     admin_add_user as clinic_admin_add_user, admin_audit as clinic_admin_audit,
     admin_change_user as clinic_admin_change_user, admin_clinic as clinic_admin_clinic,
     consultation_queue as clinic_consultation_queue,
@@ -40,7 +41,7 @@ pub(crate) use clinic::{
     patient as clinic_patient, plan_adverse_event as clinic_plan_adverse_event,
     plan_book as clinic_plan_book, plan_calendar as clinic_plan_calendar,
     plan_link as clinic_plan_link, plan_session as clinic_plan_session,
-    recommendation as clinic_recommendation, timeline as clinic_timeline,
+    recommendation as clinic_recommendation, timeline as clinic_timeline, url_encode,
     worklist as clinic_worklist,
 };
 pub(crate) use consultation::{

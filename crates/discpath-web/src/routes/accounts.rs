@@ -27,7 +27,8 @@ pub(crate) fn user_json(user: &User) -> Value {
     })
 }
 
-/// `POST /api/v1/session`: logs in with e-mail and password and sets the session cookie
+/// `POST /api/v1/session` `{email, password, code?}`: logs in with e-mail and password (and the
+/// second factor's code, for a user who has set one up) and sets the session cookie
 /// (throttled and audited: [`sessions::sign_in`]).
 pub(crate) async fn login(
     State(state): State<AppState>,
@@ -35,9 +36,10 @@ pub(crate) async fn login(
     ClientAddress(client): ClientAddress,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    let mut fields = Fields::new(&body, &["email", "password"]);
+    let mut fields = Fields::new(&body, &["email", "password", "code"]);
     let email = fields.email("email", true);
     let password = fields.text("password", true, 1024);
+    let code = fields.text("code", false, 16);
     fields.finish()?;
     let signed_in = sessions::sign_in(
         &state,
@@ -45,6 +47,7 @@ pub(crate) async fn login(
         client,
         &email.unwrap_or_default(),
         password.unwrap_or_default(),
+        code.as_deref(),
     )
     .await?;
     let body = json!({ "user": user_json(&signed_in.user), "expires_at": signed_in.expires_at });

@@ -1,5 +1,5 @@
-//! The caller's clinic: its public pages' address, display name and emergency number, and its
-//! time zone.
+//! The caller's clinic: its public pages' address, display name and emergency number, its
+//! time zone, and whether its administrators must sign in with a second factor.
 
 use axum::Json;
 use axum::extract::State;
@@ -25,9 +25,11 @@ pub(crate) async fn read(
     Ok(Json(clinic))
 }
 
-/// `PATCH /api/v1/clinic` `{slug?, display_name?, emergency_number?, time_zone?}` (admin): the
-/// public pages' settings and the clinic's IANA time zone (booked session times are its local
-/// times). A slug is lowercase letters and digits in words joined by hyphens (`north-spine`).
+/// `PATCH /api/v1/clinic` `{slug?, display_name?, emergency_number?, time_zone?,
+/// admin_totp_required?}` (admin): the public pages' settings, the clinic's IANA time zone
+/// (booked session times are its local times) and whether administrators need a second factor
+/// (turning it on is refused to an administrator who has none set up: they would lock
+/// themselves out of this very setting). A slug is lowercase letters and digits in words joined by hyphens (`north-spine`).
 pub(crate) async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -40,8 +42,8 @@ pub(crate) async fn update(
     .await
 }
 
-/// Changes the caller's clinic from `{slug?, display_name?, emergency_number?, time_zone?}`
-/// (the work of the API and of the administration page).
+/// Changes the caller's clinic from `{slug?, display_name?, emergency_number?, time_zone?,
+/// admin_totp_required?}` (the work of the API and of the administration page).
 pub(crate) async fn change_clinic(
     tx: &mut Tx,
     caller: &Caller,
@@ -50,7 +52,14 @@ pub(crate) async fn change_clinic(
 ) -> Result<Clinic, ApiError> {
     caller.require(Permission::ManageClinic)?;
     subject.resource = Some(caller.clinic().to_owned());
-    let mut fields = Fields::new(body, &["slug", "display_name", "emergency_number", "time_zone"]);
+    let mut fields = Fields::new(
+        body,
+        &["slug", "display_name", "emergency_number", "time_zone", "admin_totp_required"],
+    );
+    let admin_totp_required = fields.boolean("admin_totp_required");
+    if admin_totp_required == Some(true) && !caller.user.has_totp() {
+        fields.reject("admin_totp_required", "set up two-factor sign-in on your own account first");
+    }
     let time_zone = fields.text("time_zone", false, 64);
     if let Some(zone) = &time_zone
         && jiff::tz::TimeZone::get(zone).is_err()
@@ -80,6 +89,9 @@ pub(crate) async fn change_clinic(
     clinic.display_name = display_name.or(clinic.display_name);
     clinic.emergency_number = emergency_number.unwrap_or(clinic.emergency_number);
     clinic.time_zone = time_zone.unwrap_or(clinic.time_zone);
+    if let Some(required) = admin_totp_required {
+        clinic.admin_totp_required = i64::from(required);
+    }
     accounts::update_clinic_pages(tx, &clinic).await.map_err(|e| match e {
         discpath_store::StoreError::Conflict(_) => {
             ApiError::invalid("slug", "another clinic uses this address; choose another")

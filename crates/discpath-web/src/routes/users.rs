@@ -70,6 +70,9 @@ pub(crate) async fn new_user(
         password_hash,
         disabled: 0,
         created_at: now(),
+        totp_secret: None,
+        totp_pending: None,
+        totp_last_step: 0,
     };
     subject.resource = Some(user.user_id.clone());
     // E-mails are logins, unique across the installation. The refusal is the same whichever

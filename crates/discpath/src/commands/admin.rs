@@ -86,6 +86,9 @@ pub(super) fn create_user(args: &NewUser<'_>) -> Result<(), Failure> {
             password_hash,
             disabled: 0,
             created_at: at.clone(),
+            totp_secret: None,
+            totp_pending: None,
+            totp_last_step: 0,
         };
         accounts::create_user(&mut tx, &user).await.map_err(|e| match e {
             discpath_store::StoreError::Conflict(_) => {

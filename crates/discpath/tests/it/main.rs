@@ -17,3 +17,4 @@ mod serve;
 mod server;
 mod support;
 mod throttling;
+mod two_factor;

@@ -158,6 +158,9 @@ impl TestApp {
             password_hash: password_hash().await.to_owned(),
             disabled: 0,
             created_at: "2026-01-01T00:00:00.000Z".to_owned(),
+            totp_secret: None,
+            totp_pending: None,
+            totp_last_step: 0,
         };
         accounts::create_user(&mut tx, &user).await.unwrap();
         tx.commit().await.unwrap();

@@ -1,5 +1,7 @@
-//! `/clinic/account`: who is logged in, and changing one's own password (through the API's own
-//! work: checked, hashed, audited; every session of the user ends, so they log in again).
+//! `/clinic/account`: who is logged in, changing one's own password (through the API's own
+//! work: checked, hashed, audited; every session of the user ends, so they log in again), and
+//! one's two-factor sign-in — set up (the secret shown while it is pending), confirmed with a
+//! first code, removed with a current code — through `routes::two_factor`.
 
 use askama::Template;
 use axum::extract::State;
@@ -9,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::{FormFields, Frame, Staff};
 use crate::audited::RequestId;
 use crate::error::ApiError;
+use crate::routes::two_factor;
 use crate::routes::users::change_own_password;
 use crate::state::AppState;
 
@@ -20,6 +23,12 @@ struct AccountPage {
     email: String,
     role: &'static str,
     errors: Vec<(String, String)>,
+    /// Whether two-factor sign-in is on.
+    two_factor: bool,
+    /// The secret being set up and its `otpauth://` address, until confirmed.
+    pending: Option<(String, String)>,
+    /// Whether the clinic requires it of this user and it is not set up yet.
+    required: bool,
 }
 
 impl AccountPage {
@@ -37,7 +46,21 @@ fn page(staff: &Staff, errors: Vec<(String, String)>) -> AccountPage {
         email: user.email.clone(),
         role: staff.caller.role.as_str(),
         errors,
+        two_factor: user.has_totp(),
+        pending: user
+            .totp_pending
+            .as_ref()
+            .map(|secret| (secret.clone(), crate::totp::address(secret, &user.email))),
+        required: staff.caller.second_factor_missing,
     }
+}
+
+/// A refusal's problems as the page's errors (each field's id, and its message).
+fn errors_of(problems: &[discpath_model::FieldError]) -> Vec<(String, String)> {
+    problems
+        .iter()
+        .map(|p| (format!("account-{}", p.path), format!("{}: {}", p.path, p.message)))
+        .collect()
 }
 
 /// `GET /clinic/account`.
@@ -59,11 +82,31 @@ pub(crate) async fn password(
             Redirect::to(&format!("/clinic/login?ended=password&lang={lang}")).into_response()
         }
         Err(ApiError::Invalid(problems)) => {
-            let errors = problems
-                .iter()
-                .map(|p| (format!("account-{}", p.path), format!("{}: {}", p.path, p.message)))
-                .collect();
-            staff.render_with(StatusCode::UNPROCESSABLE_ENTITY, &page(&staff, errors))
+            staff.render_with(StatusCode::UNPROCESSABLE_ENTITY, &page(&staff, errors_of(&problems)))
+        }
+        Err(error) => staff.failure(&error),
+    }
+}
+
+/// `POST /clinic/account/totp` `action` (`start`, `confirm`, `remove`), `code`.
+pub(crate) async fn totp(
+    State(state): State<AppState>,
+    staff: Staff,
+    request_id: RequestId,
+    form: FormFields,
+) -> Response {
+    let body = form.body(&["code"]);
+    let (caller, done) = (&staff.caller, Redirect::to("/clinic/account#two-factor"));
+    let result = match form.get("action") {
+        "start" => two_factor::start(&state, caller, &request_id).await.map(|_| ()),
+        "confirm" => two_factor::confirm(&state, caller, &request_id, &body).await,
+        "remove" => two_factor::remove(&state, caller, &request_id, &body).await,
+        _ => Err(ApiError::invalid("action", "must be one of: start, confirm, remove")),
+    };
+    match result {
+        Ok(()) => done.into_response(),
+        Err(ApiError::Invalid(problems)) => {
+            staff.render_with(StatusCode::UNPROCESSABLE_ENTITY, &page(&staff, errors_of(&problems)))
         }
         Err(error) => staff.failure(&error),
     }

@@ -29,6 +29,8 @@ struct AdminPage {
     roles: [&'static str; 3],
     /// The clinic form's fields: name, current value, whether it has a hint.
     clinic_fields: Vec<(&'static str, String, bool)>,
+    /// Whether administrators must sign in with a second factor.
+    totp_required: bool,
     /// The form that failed (`clinic`, `new-user`, a user id) with its values, and the problems.
     failed: Option<(String, Value)>,
     errors: Vec<(String, String)>,
@@ -63,6 +65,7 @@ fn page(
     failed: Option<(String, Value)>,
     errors: Vec<(String, String)>,
 ) -> AdminPage {
+    let totp_required = clinic.admin_totp_required != 0;
     let clinic_fields = vec![
         ("display_name", clinic.display_name.unwrap_or_default(), false),
         ("slug", clinic.slug.unwrap_or_default(), true),
@@ -74,6 +77,7 @@ fn page(
         users,
         roles: Role::ALL.map(Role::as_str),
         clinic_fields,
+        totp_required,
         failed,
         errors,
     }
@@ -155,7 +159,9 @@ pub(crate) async fn clinic(
     request_id: RequestId,
     form: FormFields,
 ) -> Response {
-    let body = form.body(&["slug", "display_name", "emergency_number", "time_zone"]);
+    let mut body = form.body(&["slug", "display_name", "emergency_number", "time_zone"]);
+    // A checkbox is sent only when ticked; the form always says what it should be.
+    body["admin_totp_required"] = Value::Bool(form.get("admin_totp_required") == "yes");
     let caller = &staff.caller;
     let values = body.clone();
     on_form(

@@ -108,7 +108,8 @@ pub(crate) async fn submit(
     if !page.errors.is_empty() {
         return crate::pages::html_in(StatusCode::UNPROCESSABLE_ENTITY, &page, None);
     }
-    match sessions::sign_in(&state, &request_id, client, email, password.to_owned()).await {
+    let code = Some(form.get("code")).filter(|code| !code.trim().is_empty());
+    match sessions::sign_in(&state, &request_id, client, email, password.to_owned(), code).await {
         Ok(signed_in) => {
             // An administrator sees no patient data: the default landing is their own page.
             let admin = Role::parse(&signed_in.user.role) == Some(Role::Admin);
@@ -119,6 +120,17 @@ pub(crate) async fn submit(
         }
         Err(error) => {
             let (status, _) = error.status_and_code();
+            if let ApiError::Invalid(fields) = &error
+                && fields.iter().any(|f| f.path == "code")
+            {
+                let key = if code.is_none() {
+                    "clinic.login.code_missing"
+                } else {
+                    "clinic.login.code_wrong"
+                };
+                page.errors.push(("code", key));
+                return crate::pages::html_in(status, &page, None);
+            }
             let key = match error {
                 ApiError::Unauthenticated => "clinic.login.wrong",
                 ApiError::TooManyRequests { .. } => "clinic.login.throttled",

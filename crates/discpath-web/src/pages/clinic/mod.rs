@@ -24,7 +24,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 
-pub(crate) use account::{account, password as account_password};
+pub(crate) use account::{account, password as account_password, totp as account_totp};
 pub(crate) use admin::{
     add_user as admin_add_user, admin, audit as admin_audit, change as admin_change_user,
     clinic as admin_clinic,
@@ -96,6 +96,10 @@ impl Staff {
 
     /// The page for a failure: not found, forbidden, conflict, or the server's own.
     pub(crate) fn failure(&self, error: &ApiError) -> Response {
+        if matches!(error, ApiError::SecondFactorRequired) {
+            // The only way on is to set it up, on the account page.
+            return Redirect::to("/clinic/account#two-factor").into_response();
+        }
         let (status, _) = error.status_and_code();
         let key = match error {
             ApiError::Forbidden => "clinic.forbidden",
@@ -202,7 +206,7 @@ pub(crate) async fn reread<T>(
 }
 
 /// `text` for a query string value (RFC 3986 unreserved characters kept).
-fn url_encode(text: &str) -> String {
+pub(crate) fn url_encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
