@@ -251,6 +251,31 @@ pub async fn spend_totp_step(tx: &mut Tx, user: &User, step: i64) -> Result<bool
     Ok(done.rows_affected() == 1)
 }
 
+/// Spends a JWT's id (`jti`) for its issuer: true if it had not been seen (the token may be
+/// used), false for a replay. Ids are kept until `expires_at` and swept with the expired ones.
+pub async fn spend_jwt_id(
+    tx: &mut Tx,
+    issuer: &str,
+    jti: &str,
+    expires_at: &str,
+    now: &str,
+) -> Result<bool, StoreError> {
+    sqlx::query("delete from cds_jwt_id where expires_at < $1")
+        .bind(now)
+        .execute(tx.conn())
+        .await?;
+    let done = sqlx::query(
+        "insert into cds_jwt_id (issuer, jti, expires_at) values ($1, $2, $3) \
+         on conflict (issuer, jti) do nothing",
+    )
+    .bind(issuer)
+    .bind(jti)
+    .bind(expires_at)
+    .execute(tx.conn())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Records a session (its token's hash), used from its start.
 pub async fn create_session(
     tx: &mut Tx,

@@ -33,6 +33,8 @@ pub(crate) enum Actor<'a> {
     User(&'a Caller),
     /// Someone without an account, writing to a clinic.
     Public { clinic_id: &'a str },
+    /// A trusted EHR calling a CDS Hooks service for a clinic (named by its JWT's issuer).
+    Client { clinic_id: &'a str, issuer: &'a str },
 }
 
 /// What the work found out about whose data it touched, for the audit record.
@@ -102,6 +104,7 @@ async fn record(
     let (clinic_id, who) = match actor {
         Actor::User(caller) => (caller.clinic(), caller.user.user_id.as_str()),
         Actor::Public { clinic_id } => (clinic_id, "public"),
+        Actor::Client { clinic_id, issuer } => (clinic_id, issuer),
     };
     let at = now();
     let event = AuditEvent {

@@ -14,6 +14,7 @@
 mod audited;
 mod auth;
 mod calendar;
+mod cds;
 mod client;
 mod consultation;
 pub mod demo;
@@ -49,6 +50,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use auth::{Permission, Role, hash_password};
+pub use cds::{CdsClientSettings, CdsSettings};
 pub use error::ApiError;
 pub use routes::{Access, RouteSpec, route_table};
 pub use state::ServeConfig;
@@ -79,6 +81,9 @@ pub enum StartError {
     /// The questionnaire texts given could not be used.
     #[error("instrument_texts: {0}")]
     Instruments(String),
+    /// The CDS Hooks settings could not be used (an unknown clinic, a JWKS that does not parse).
+    #[error("cds: {0}")]
+    Cds(String),
 }
 
 /// A built service, bound to its address, not yet serving.
@@ -108,7 +113,8 @@ impl Application {
         };
         let throttle_retention_ms = config.limits.longest_window_ms();
         let pages = state::PagesState::new(&config)?;
-        let router = router(AppState::new(store.clone(), kb, config, pages))?;
+        let cds = cds::CdsClients::load(config.cds.as_ref()).map_err(StartError::Cds)?;
+        let router = router(AppState::new(store.clone(), kb, config, pages, cds))?;
         Ok(Self { listener, router, store, address, policy, throttle_retention_ms })
     }
 

@@ -36,6 +36,8 @@ pub enum Access {
     Authenticated,
     /// Users whose role has the permission.
     Requires(Permission),
+    /// A trusted EHR, by the JWT of CDS Hooks (`cds::CdsCaller`).
+    CdsClient,
 }
 
 /// One registered route.
@@ -80,7 +82,7 @@ impl Routes {
 
 /// The router and its route table.
 pub(crate) fn routes() -> (Router<AppState>, Vec<RouteSpec>) {
-    use Access::{Authenticated, Monitoring, Public, Requires};
+    use Access::{Authenticated, CdsClient, Monitoring, Public, Requires};
     use Permission as P;
     let routes = Routes { router: Router::new(), specs: Vec::new() }
         .add("GET", "/", Public, pages::root)
@@ -93,6 +95,8 @@ pub(crate) fn routes() -> (Router<AppState>, Vec<RouteSpec>) {
         .add("GET", "/assets/{file}", Public, pages::asset)
         .add("GET", "/f/{token}", Public, pages::follow_up_form)
         .add("POST", "/f/{token}", Public, pages::follow_up_submit)
+        .add("GET", "/cds-services", Public, crate::cds::discovery)
+        .add("POST", "/cds-services/lbp-disc-pathway", CdsClient, crate::cds::patient_view)
         .add("GET", "/clinic/login", Public, pages::clinic_login_form)
         .add("POST", "/clinic/login", Public, pages::clinic_login_submit)
         .add("POST", "/clinic/logout", Authenticated, pages::clinic_logout)

@@ -12,6 +12,7 @@ use discpath_store::Store;
 
 use crate::StartError;
 use crate::auth::PasswordGate;
+use crate::cds::{CdsClients, CdsSettings};
 use crate::gate::Gate;
 use crate::metrics::Metrics;
 use crate::pages::{Instruments, Seal};
@@ -64,6 +65,8 @@ pub struct ServeConfig {
     /// shape of `crates/discpath-web/instruments/`); without one, the shipped texts, labelled
     /// "not the validated wording".
     pub instrument_texts: Option<PathBuf>,
+    /// The CDS Hooks services' trusted EHRs (none: every call is refused 401).
+    pub cds: Option<CdsSettings>,
 }
 
 impl Default for ServeConfig {
@@ -89,6 +92,7 @@ impl Default for ServeConfig {
             limits: Limits::default(),
             form_secret: None,
             instrument_texts: None,
+            cds: None,
         }
     }
 }
@@ -105,6 +109,8 @@ pub(crate) struct Inner {
     pub uploads: Gate,
     /// What the patients' pages need beyond the knowledge base.
     pub pages: PagesState,
+    /// The EHRs trusted to call the CDS Hooks services.
+    pub cds: CdsClients,
     pub config: ServeConfig,
 }
 
@@ -121,11 +127,12 @@ impl AppState {
         kb: KnowledgeBase,
         config: ServeConfig,
         pages: PagesState,
+        cds: CdsClients,
     ) -> Self {
         let passwords = PasswordGate::new(config.hashing_slots, config.hashing_wait);
         let uploads = Gate::new(config.upload_slots, UPLOAD_WAIT);
         let metrics = Metrics::new();
-        Self(Arc::new(Inner { store, kb, metrics, passwords, uploads, pages, config }))
+        Self(Arc::new(Inner { store, kb, metrics, passwords, uploads, pages, cds, config }))
     }
 }
 

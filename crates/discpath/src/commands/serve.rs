@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use discpath_kb::KnowledgeBase;
-use discpath_web::{Application, ServeConfig};
+use discpath_web::{Application, CdsClientSettings, CdsSettings, ServeConfig};
 use serde::Deserialize;
 
 use crate::cli::ServeArgs;
@@ -41,6 +41,41 @@ struct ConfigFile {
     form_secret: Option<String>,
     /// A directory with the clinic's licensed questionnaire texts (`en.toml`, `es.toml`).
     instrument_texts: Option<std::path::PathBuf>,
+    /// The CDS Hooks services' trusted EHRs.
+    cds: Option<CdsFile>,
+}
+
+/// `[cds]`: the base URL EHRs call, and each trusted EHR.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CdsFile {
+    /// The base URL EHRs call (`https://cds.clinic.example`): the `aud` of their JWTs.
+    audience: String,
+    #[serde(default)]
+    client: Vec<CdsClientFile>,
+}
+
+/// `[[cds.client]]`: an EHR's issuer, the clinic it calls for, and its public keys.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CdsClientFile {
+    issuer: String,
+    clinic: String,
+    /// A JWKS file (JSON), relative to the working directory.
+    jwks_file: std::path::PathBuf,
+}
+
+/// The CDS settings of the file, each JWKS read.
+fn cds_settings(file: Option<CdsFile>) -> Result<Option<CdsSettings>, Failure> {
+    let Some(file) = file else { return Ok(None) };
+    let mut clients = Vec::new();
+    for client in file.client {
+        let jwks = std::fs::read_to_string(&client.jwks_file).map_err(|e| {
+            Failure::failed(format!("cds: cannot read {}", client.jwks_file.display()), e)
+        })?;
+        clients.push(CdsClientSettings { issuer: client.issuer, clinic: client.clinic, jwks });
+    }
+    Ok(Some(CdsSettings { audience: file.audience, clients }))
 }
 
 fn read_config(path: Option<&Path>) -> Result<ConfigFile, Failure> {
@@ -131,6 +166,7 @@ fn resolve(args: &ServeArgs) -> Result<(ServeConfig, String), Failure> {
         limits,
         form_secret: form_secret.map(String::into_bytes),
         instrument_texts: file.instrument_texts,
+        cds: cds_settings(file.cds)?,
         ..defaults
     };
     Ok((config, log_format))

@@ -5,6 +5,7 @@
 mod api;
 mod audit_trail;
 mod auth;
+mod cds_hooks;
 mod cli;
 mod clinic_pages;
 mod hardening;
