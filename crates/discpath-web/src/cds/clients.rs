@@ -1,7 +1,8 @@
 //! The EHRs trusted to call the CDS Hooks services, and the check of the JWT each call carries
 //! (CDS Hooks 2.0.1 §"Trusting CDS Clients"): signed with ES384 or RS384 by a key of the issuer's
 //! configured JWKS, `aud` the URL called, `exp` not passed, `iat` not in the future, a `jti`
-//! never seen before (spent in the database, so a replay is refused on every instance). Each
+//! never seen before (spent in the database by the service's own transaction, `CdsCaller::spend`,
+//! so a replay is refused on every instance). Each
 //! issuer belongs to one clinic. Every refusal is a bare 401: the caller learns nothing of why.
 
 use std::sync::OnceLock;
@@ -117,11 +118,27 @@ pub(crate) struct CdsCaller {
     pub clinic_id: String,
     /// The EHR (its `iss`), as the audit trail names it.
     pub issuer: String,
+    /// The token's id, and until when it is kept to refuse a replay.
+    jti: String,
+    kept_until: String,
+}
+
+impl CdsCaller {
+    /// Spends the token's id inside the call's own transaction (one write a call, and a
+    /// replay is refused — and audited — on every instance): a replay is a bare 401.
+    pub(crate) async fn spend(&self, tx: &mut discpath_store::Tx) -> Result<(), ApiError> {
+        if accounts::spend_jwt_id(tx, &self.issuer, &self.jti, &self.kept_until, &now_text())
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(ApiError::Unauthenticated)
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
 struct Claims {
-    iss: String,
     iat: u64,
     exp: u64,
     jti: String,
@@ -174,16 +191,12 @@ impl FromRequestParts<AppState> for CdsCaller {
             .ok()
             .and_then(|second| jiff::Timestamp::from_second(second).ok())
             .ok_or(ApiError::Unauthenticated)?;
-        let expires = discpath_store::timestamp(expires);
-        let mut tx = state.store.begin().await?;
-        let fresh =
-            accounts::spend_jwt_id(&mut tx, &claims.iss, &claims.jti, &expires, &now_text())
-                .await?;
-        tx.commit().await?;
-        if !fresh {
-            return Err(ApiError::Unauthenticated);
-        }
         let clinic_id = trusted.clinic_id(&state.store).await?;
-        Ok(Self { clinic_id, issuer: trusted.issuer.clone() })
+        Ok(Self {
+            clinic_id,
+            issuer: trusted.issuer.clone(),
+            jti: claims.jti,
+            kept_until: discpath_store::timestamp(expires),
+        })
     }
 }

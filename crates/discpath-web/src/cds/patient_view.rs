@@ -67,8 +67,9 @@ pub(crate) async fn patient_view(
         patient: &format!("Patient/{patient_id}"),
     };
     let actor = Actor::Client { clinic_id: &caller.clinic_id, issuer: &caller.issuer };
-    let cards = audited(&state, actor, "cds.patient_view", &request_id, async |_, subject| {
+    let cards = audited(&state, actor, "cds.patient_view", &request_id, async |tx, subject| {
         subject.resource = Some(format!("hookInstance/{instance}"));
+        caller.spend(tx).await?;
         let text = imported.document.to_string();
         Ok(match discpath_model::parse(&text) {
             Ok(document) => {
