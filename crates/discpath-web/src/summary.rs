@@ -117,12 +117,17 @@ pub(crate) async fn summary(
         .into_response())
 }
 
-/// A stored date (`2027-01-12`) in words: "Tuesday 12 January 2027", "martes 12 de enero de 2027".
+/// A stored date (`2027-01-12`) in words: "Tuesday 12 January 2027", "martes 12 de enero de
+/// 2027" — or, for a date of birth, without the weekday (`date.birth`).
 fn long_date(tr: &Texts, day: &str) -> String {
+    in_words(tr, day, "date.long")
+}
+
+fn in_words(tr: &Texts, day: &str, pattern: &str) -> String {
     let Ok(date) = day.get(..10).unwrap_or(day).parse::<Date>() else { return day.to_owned() };
     let weekday = format!("date.weekday_{}", date.weekday().to_monday_one_offset());
     let month = format!("date.month_{}", date.month());
-    tr.t("date.long")
+    tr.t(pattern)
         .replace("{weekday}", tr.t(&weekday))
         .replace("{day}", &date.day().to_string())
         .replace("{month}", tr.t(&month))
@@ -164,8 +169,16 @@ fn document(
             .push(Section { heading: tr.t("summary.expect_heading").to_owned(), blocks: expect });
     }
     if !record.sessions.is_empty() {
-        let rows = record
-            .sessions
+        // By date, as the patient will come (a rescheduled session keeps its number).
+        let mut sessions: Vec<&CareSession> = record.sessions.iter().collect();
+        sessions.sort_by(|a, b| {
+            (&a.session_date, &a.booked_time, a.number).cmp(&(
+                &b.session_date,
+                &b.booked_time,
+                b.number,
+            ))
+        });
+        let rows = sessions
             .iter()
             .map(|session| {
                 let mut when = long_date(tr, &session.session_date);
@@ -249,7 +262,7 @@ fn document(
                 "{} · {} {}",
                 record.patient.name,
                 tr.t("summary.born"),
-                long_date(tr, &record.patient.birth_date)
+                in_words(tr, &record.patient.birth_date, "date.birth")
             ),
             format!(
                 "{clinic_name} · {} {}",

@@ -95,6 +95,11 @@ on_both_databases!(
     async |app: &TestApp| {
         let clinician = app.user("clinician").await;
         let (patient_id, _, plan_id) = course(&clinician).await;
+        // A rescheduled session is listed where it now falls, under its own number.
+        let (_, plan) = clinician.get(&format!("/api/v1/care-plans/{plan_id}")).await;
+        let second = plan["sessions"][1]["care_session_id"].as_str().unwrap();
+        let (status, _) = clinician.patch(&format!("/api/v1/care-plans/{plan_id}/sessions/{second}"), &json!({ "session_date": "2027-03-01" })).await;
+        assert_eq!(status, StatusCode::OK);
         let path = format!("/api/v1/care-plans/{plan_id}/summary.pdf");
         let (status, body) = clinician.get(&format!("{path}?lang=fr")).await;
         assert_eq!((status, body["error"]["fields"][0]["path"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("lang")));
@@ -109,6 +114,9 @@ on_both_databases!(
         for expected in ["Resumen de su plan de atención", "Test Patient", "lunes 4 de enero de 2027", "Fisioterapia", "Prefers active care", "a las 6 semanas", "Página 1 /"] {
             assert!(text.contains(expected), "the summary says {expected:?}:\n{text}");
         }
+        let moved = text.find("lunes 1 de marzo de 2027").expect("the rescheduled date");
+        assert!(moved > text.find("jueves 11 de febrero de 2027").unwrap(), "listed by date:\n{text}");
+        assert!(text.contains("fecha de nacimiento: 2 de abril de 1980"), "a birth date without its weekday:\n{text}");
         let english = clinician.request(reqwest::Method::GET, &path).send().await.unwrap().bytes().await.unwrap();
         let text = pdf_text(&english);
         assert!(text.contains("Your care plan summary") && text.contains("Monday 4 January 2027"), "{text}");
