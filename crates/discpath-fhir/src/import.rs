@@ -2,7 +2,7 @@
 //! be used and why.
 
 use jiff::civil::Date;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::resources::{Condition, ICD10_CM, LOINC, Observation, Patient, SNOMED_CT, reference};
@@ -229,9 +229,9 @@ pub fn import(resources: &[&Value], today: Date) -> Imported {
     let mut patients = 0;
     for resource in resources {
         let name = reference(resource);
-        let value = (*resource).clone();
+        let value: &Value = resource;
         match resource["resourceType"].as_str() {
-            Some("Patient") => match serde_json::from_value::<Patient>(value) {
+            Some("Patient") => match Patient::deserialize(value) {
                 Ok(_) if patients > 0 => builder.unmapped(&name, "a second Patient: ignored"),
                 Ok(patient) => {
                     patients += 1;
@@ -239,11 +239,11 @@ pub fn import(resources: &[&Value], today: Date) -> Imported {
                 }
                 Err(error) => builder.unmapped(&name, format!("not a valid R4 Patient: {error}")),
             },
-            Some("Condition") => match serde_json::from_value::<Condition>(value) {
+            Some("Condition") => match Condition::deserialize(value) {
                 Ok(condition) => builder.condition(&name, &condition),
                 Err(error) => builder.unmapped(&name, format!("not a valid R4 Condition: {error}")),
             },
-            Some("Observation") => match serde_json::from_value::<Observation>(value) {
+            Some("Observation") => match Observation::deserialize(value) {
                 Ok(observation) => builder.observation(&name, &observation),
                 Err(error) => {
                     builder.unmapped(&name, format!("not a valid R4 Observation: {error}"));

@@ -55,13 +55,12 @@ pub(crate) fn entries() -> &'static [Entry] {
 
 /// The entries an ICD-10-CM code or a SNOMED CT concept matches.
 pub(crate) fn matching<'a>(
-    icd10: &'a [&'a str],
+    icd10: &[&str],
     snomed: &'a [&'a str],
 ) -> impl Iterator<Item = &'static Entry> + 'a {
+    let icd10: Vec<String> = icd10.iter().map(|code| code.trim().to_ascii_uppercase()).collect();
     TABLE.iter().filter(move |entry| {
-        icd10.iter().any(|code| {
-            let code = code.trim().to_ascii_uppercase();
-            entry.icd10.iter().any(|prefix| code.starts_with(prefix.as_str()))
-        }) || snomed.iter().any(|code| entry.snomed.iter().any(|c| c == code.trim()))
+        icd10.iter().any(|code| entry.icd10.iter().any(|prefix| code.starts_with(prefix.as_str())))
+            || snomed.iter().any(|code| entry.snomed.iter().any(|c| c == code.trim()))
     })
 }

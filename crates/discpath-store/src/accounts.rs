@@ -252,18 +252,13 @@ pub async fn spend_totp_step(tx: &mut Tx, user: &User, step: i64) -> Result<bool
 }
 
 /// Spends a JWT's id (`jti`) for its issuer: true if it had not been seen (the token may be
-/// used), false for a replay. Ids are kept until `expires_at` and swept with the expired ones.
+/// used), false for a replay. Ids are kept until `expires_at` ([`purge_jwt_ids`] sweeps them).
 pub async fn spend_jwt_id(
     tx: &mut Tx,
     issuer: &str,
     jti: &str,
     expires_at: &str,
-    now: &str,
 ) -> Result<bool, StoreError> {
-    sqlx::query("delete from cds_jwt_id where expires_at < $1")
-        .bind(now)
-        .execute(tx.conn())
-        .await?;
     let done = sqlx::query(
         "insert into cds_jwt_id (issuer, jti, expires_at) values ($1, $2, $3) \
          on conflict (issuer, jti) do nothing",
@@ -274,6 +269,16 @@ pub async fn spend_jwt_id(
     .execute(tx.conn())
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Deletes the JWT ids whose tokens expired before `now` (they can no longer be replayed);
+/// returns how many.
+pub async fn purge_jwt_ids(tx: &mut Tx, now: &str) -> Result<u64, StoreError> {
+    let done = sqlx::query("delete from cds_jwt_id where expires_at < $1")
+        .bind(now)
+        .execute(tx.conn())
+        .await?;
+    Ok(done.rows_affected())
 }
 
 /// Records a session (its token's hash), used from its start.

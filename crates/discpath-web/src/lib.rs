@@ -131,16 +131,17 @@ impl Application {
     /// Serves until `shutdown` completes, then finishes the requests in flight (for at most
     /// the grace period) and closes the database.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) {
-        let sweeper = tokio::spawn(sweep_throttles(self.store.clone(), self.throttle_retention_ms));
+        let sweeper = tokio::spawn(sweep(self.store.clone(), self.throttle_retention_ms));
         server::serve(self.listener, self.router, self.policy, shutdown).await;
         sweeper.abort();
         self.store.close().await;
     }
 }
 
-/// Deletes throttle rows whose windows have long ended, every ten minutes (a flood of logins for
-/// random e-mails leaves one row each).
-async fn sweep_throttles(store: Store, retention_ms: i64) {
+/// Deletes, every ten minutes, throttle rows whose windows have long ended (a flood of logins for
+/// random e-mails leaves one row each) and the CDS Hooks JWT ids whose tokens have expired (they
+/// can no longer be replayed).
+async fn sweep(store: Store, retention_ms: i64) {
     let mut every = tokio::time::interval(Duration::from_secs(600));
     loop {
         every.tick().await;
@@ -149,11 +150,12 @@ async fn sweep_throttles(store: Store, retention_ms: i64) {
             let purged =
                 discpath_store::throttle::purge(&mut tx, throttles::now_ms() - retention_ms)
                     .await?;
+            discpath_store::accounts::purge_jwt_ids(&mut tx, &state::now()).await?;
             tx.commit().await?;
             Ok::<_, StoreError>(purged)
         };
         if let Err(error) = purged.await {
-            tracing::warn!(%error, "cannot purge old throttle rows");
+            tracing::warn!(%error, "cannot purge old throttle rows and JWT ids");
         }
     }
 }

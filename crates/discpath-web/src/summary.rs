@@ -54,8 +54,7 @@ pub(crate) async fn summary(
 ) -> Result<Response, ApiError> {
     let lang = match query.lang.as_deref() {
         None => Lang::En,
-        Some(code) => i18n::parse(code)
-            .filter(|lang| lang.as_str() == code)
+        Some(code) => Lang::from_code(code)
             .ok_or_else(|| ApiError::invalid("lang", "must be one of: en, es"))?,
     };
     let record = audited(

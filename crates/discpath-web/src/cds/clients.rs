@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use crate::auth::bearer;
 use crate::error::ApiError;
-use crate::state::{AppState, now as now_text};
+use crate::state::AppState;
 
 /// How far the client's clock may be from ours.
 const LEEWAY: Duration = Duration::from_secs(60);
@@ -47,14 +47,26 @@ pub struct CdsClientSettings {
 }
 
 /// A trusted EHR, ready to check: its clinic and keys.
-#[derive(Debug)]
 struct Trusted {
     issuer: String,
     /// The clinic as configured (its name or id).
     clinic: String,
     /// Its id, once found (a clinic may be created after the service starts).
     clinic_id: OnceLock<String>,
-    keys: JwkSet,
+    /// Its JWKS's keys, decoded once at start, each with its `kid`.
+    keys: Vec<(Option<String>, DecodingKey)>,
+}
+
+impl Trusted {
+    /// The key a token names (`kid`), or the only one when it names none.
+    fn key(&self, kid: Option<&str>) -> Option<&DecodingKey> {
+        match kid {
+            Some(kid) => self.keys.iter().find(|(id, _)| id.as_deref() == Some(kid)),
+            None if self.keys.len() == 1 => self.keys.first(),
+            None => None,
+        }
+        .map(|(_, key)| key)
+    }
 }
 
 impl Trusted {
@@ -78,7 +90,7 @@ impl Trusted {
 }
 
 /// The trusted EHRs of a running service.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct CdsClients {
     audience: String,
     trusted: Vec<Trusted>,
@@ -95,10 +107,17 @@ impl CdsClients {
         let Some(settings) = settings else { return Ok(Self::default()) };
         let mut trusted = Vec::new();
         for client in &settings.clients {
-            let keys: JwkSet = serde_json::from_str(&client.jwks)
+            let set: JwkSet = serde_json::from_str(&client.jwks)
                 .map_err(|e| format!("client {}: the JWKS does not parse: {e}", client.issuer))?;
-            if keys.keys.is_empty() {
+            if set.keys.is_empty() {
                 return Err(format!("client {}: the JWKS has no key", client.issuer));
+            }
+            let mut keys = Vec::with_capacity(set.keys.len());
+            for jwk in &set.keys {
+                let key = DecodingKey::from_jwk(jwk).map_err(|e| {
+                    format!("client {}: a key of the JWKS cannot be used: {e}", client.issuer)
+                })?;
+                keys.push((jwk.common.key_id.clone(), key));
             }
             trusted.push(Trusted {
                 issuer: client.issuer.clone(),
@@ -127,9 +146,7 @@ impl CdsCaller {
     /// Spends the token's id inside the call's own transaction (one write a call, and a
     /// replay is refused — and audited — on every instance): a replay is a bare 401.
     pub(crate) async fn spend(&self, tx: &mut discpath_store::Tx) -> Result<(), ApiError> {
-        if accounts::spend_jwt_id(tx, &self.issuer, &self.jti, &self.kept_until, &now_text())
-            .await?
-        {
+        if accounts::spend_jwt_id(tx, &self.issuer, &self.jti, &self.kept_until).await? {
             Ok(())
         } else {
             Err(ApiError::Unauthenticated)
@@ -164,19 +181,13 @@ impl FromRequestParts<AppState> for CdsCaller {
             .map_err(|_| ApiError::Unauthenticated)?;
         let trusted =
             clients.trusted.iter().find(|t| t.issuer == iss).ok_or(ApiError::Unauthenticated)?;
-        let jwk = match &header.kid {
-            Some(kid) => trusted.keys.find(kid),
-            None if trusted.keys.keys.len() == 1 => trusted.keys.keys.first(),
-            None => None,
-        }
-        .ok_or(ApiError::Unauthenticated)?;
-        let key = DecodingKey::from_jwk(jwk).map_err(|_| ApiError::Unauthenticated)?;
+        let key = trusted.key(header.kid.as_deref()).ok_or(ApiError::Unauthenticated)?;
         let mut validation = Validation::new(header.alg);
         validation.set_audience(&[format!("{}{}", clients.audience, parts.uri.path())]);
         validation.set_issuer(&[&trusted.issuer]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "jti"]);
         validation.leeway = LEEWAY.as_secs();
-        let claims = jsonwebtoken::decode::<Claims>(token, &key, &validation)
+        let claims = jsonwebtoken::decode::<Claims>(token, key, &validation)
             .map_err(|_| ApiError::Unauthenticated)?
             .claims;
         let now = jsonwebtoken::get_current_timestamp();
